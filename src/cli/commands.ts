@@ -1,0 +1,4 @@
+import type { Command } from './command.js';
+import { info } from './commands/info.js';
+
+export const COMMANDS: readonly Command[] = [info];

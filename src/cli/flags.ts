@@ -1,0 +1,23 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from './command.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** parseArgs with our error style: unknown flags and wrong arity become one-line UsageErrors. */
+export interface ParsedFlags {
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  positionals: string[];
+}
+
+export function parseFlags(argv: string[], options: Options, maxPositionals = Infinity, minPositionals = 0): ParsedFlags {
+  let parsed: ParsedFlags;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message.split(/\n|\. /)[0]!);
+  }
+  const n = parsed.positionals.length;
+  if (n > maxPositionals) throw new UsageError(`unexpected argument '${parsed.positionals[maxPositionals]}'`);
+  if (n < minPositionals) throw new UsageError(`missing argument (expected at least ${minPositionals})`);
+  return parsed;
+}

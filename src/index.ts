@@ -1,0 +1,20 @@
+export { AtlasError, ErrorCode, API_VERSION, errorName, errorString, getApiVersion, getLastError } from './errors.js';
+export type { ErrorName } from './errors.js';
+export { VERSION } from './version.js';
+
+export { CLASS_COUNT, PAGE_SIZE, R96_TABLE, conjugate, dominantClass, harmonizes, r96Classify, r96ClassifyPage, r96ClassifyPages, r96HistogramPage, r96HistogramPages } from './l3/r96.js';
+export { PAGES, STRUCTURE_SIZE, phiDecode, phiEncode } from './l3/phi.js';
+export type { PhiCoordinate } from './l3/phi.js';
+export { clusterByResonance, clusterDestroy, clusterMembers, clusterValidate } from './l3/cluster.js';
+export type { ClusterView } from './l3/cluster.js';
+export { U64_MAX, nextHarmonicWindow, nextHarmonicWindowFrom } from './l3/scheduler.js';
+
+export { byteSum, conservedDelta, conservedSum, residueDelta, slidingWindowCheck, windowCheck } from './l2/sum.js';
+export { ConservationStream } from './l2/stream.js';
+export type { ConservationState } from './l2/stream.js';
+export { conservedMemcpy, conservedMemset } from './l2/memory.js';
+export { sha256, witnessCheck, witnessDestroy, witnessEquals, witnessGenerate, witnessVerify } from './l2/witness.js';
+export type { Witness } from './l2/witness.js';
+export { DomainTable, defaultDomainTable } from './l2/domain-table.js';
+export { budgetAlloc, budgetRelease, domainAttach, domainBudget, domainCommit, domainCreate, domainDestroy, domainDigest, domainState, domainVerify } from './l2/domain.js';
+export type { Domain, DomainState } from './l2/domain.js';

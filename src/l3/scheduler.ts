@@ -1,0 +1,20 @@
+import { ErrorCode, fail } from '../errors.js';
+import { requireClass } from '../validate.js';
+
+export const U64_MAX = (1n << 64n) - 1n;
+
+/** next = now + ((96 - ((now + r) mod 96)) mod 96), exact in 64 bits; may return now; never wraps. */
+export function nextHarmonicWindowFrom(now: bigint | number, r: number): bigint {
+  let t: bigint;
+  if (typeof now === 'bigint') t = now;
+  else if (typeof now === 'number' && Number.isSafeInteger(now)) t = BigInt(now);
+  else fail(ErrorCode.INVALID, `now must be a bigint or a safe integer, got ${String(now)}`);
+  if (t < 0n || t > U64_MAX) fail(ErrorCode.INVALID, 'now must be in 0..2^64-1');
+  const next = t + ((96n - ((t + BigInt(requireClass(r, 'r'))) % 96n)) % 96n);
+  if (next > U64_MAX) fail(ErrorCode.INVALID, 'the next window would exceed 2^64-1');
+  return next;
+}
+
+export function nextHarmonicWindow(r: number): bigint {
+  return nextHarmonicWindowFrom(0n, r);
+}
