@@ -26,19 +26,20 @@ const MESSAGES: readonly string[] = [
   'domain destroyed',
 ];
 
+// Only integer indices: MESSAGES['length'] must not pass for a message, nor a Symbol break the template.
 export function errorString(code: number): string {
-  return MESSAGES[code] ?? `unknown error code ${code}`;
+  return (Number.isInteger(code) ? MESSAGES[code] : undefined) ?? `unknown error code ${String(code)}`;
 }
 
 export function errorName(code: number): string {
-  return NAMES[code] ?? `E${code}`;
+  return (Number.isInteger(code) ? NAMES[code] : undefined) ?? `E${String(code)}`;
 }
 
 /** Every failure of the TypeScript contract is an AtlasError with a numeric code from ErrorCode. */
 export class AtlasError extends Error {
   readonly code: ErrorCode;
   constructor(code: ErrorCode, detail?: string) {
-    super(detail ? `${errorName(code)}: ${detail}` : `${errorName(code)}: ${errorString(code)}`);
+    super(detail ? `${errorName(code)}: ${String(detail)}` : `${errorName(code)}: ${errorString(code)}`);
     this.name = 'AtlasError';
     this.code = code;
   }

@@ -42,21 +42,27 @@ export const Flag = Object.freeze({
 
 const views = new WeakMap<SharedArrayBuffer, Int32Array>();
 
-/** An Int32 view of a table buffer, checked once per buffer and thread. */
-export function tableWords(buffer: SharedArrayBuffer): Int32Array {
+/** An Int32 view of a table buffer, checked once per buffer and thread; undefined when it is not a valid table. */
+export function findTableWords(buffer: unknown): Int32Array | undefined {
+  if (!(buffer instanceof SharedArrayBuffer)) return undefined;
   let words = views.get(buffer);
   if (words) return words;
-  if (!(buffer instanceof SharedArrayBuffer) || buffer.byteLength < HEADER_WORDS * 4) fail(ErrorCode.INVALID, 'not a domain table buffer');
+  if (buffer.byteLength < HEADER_WORDS * 4 || buffer.byteLength % 4 !== 0) return undefined;
   words = new Int32Array(buffer);
   if (
     Atomics.load(words, Header.MAGIC) !== TABLE_MAGIC || Atomics.load(words, Header.VERSION) !== TABLE_LAYOUT_VERSION ||
-    Atomics.load(words, Header.SLOT_WORDS) !== SLOT_WORDS ||
+    Atomics.load(words, Header.SLOT_WORDS) !== SLOT_WORDS || Atomics.load(words, Header.SLOTS) < 1 ||
     words.length < HEADER_WORDS + Atomics.load(words, Header.SLOTS) * SLOT_WORDS
   ) {
-    fail(ErrorCode.INVALID, 'domain table header is corrupt or of another layout version');
+    return undefined;
   }
   views.set(buffer, words);
   return words;
+}
+
+/** Like findTableWords, but a buffer that is not a valid table throws INVALID. */
+export function tableWords(buffer: SharedArrayBuffer): Int32Array {
+  return findTableWords(buffer) ?? fail(ErrorCode.INVALID, 'not a domain table buffer, or its header is corrupt or of another layout version');
 }
 
 export function slotBase(slot: number): number {
@@ -75,7 +81,12 @@ export class DomainTable {
 
   static create(capacity: number): DomainTable {
     if (!Number.isInteger(capacity) || capacity < 1 || capacity > 1 << 24) fail(ErrorCode.INVALID, `capacity must be in 1..2^24, got ${String(capacity)}`);
-    const buffer = new SharedArrayBuffer((HEADER_WORDS + capacity * SLOT_WORDS) * 4);
+    let buffer: SharedArrayBuffer;
+    try {
+      buffer = new SharedArrayBuffer((HEADER_WORDS + capacity * SLOT_WORDS) * 4);
+    } catch {
+      fail(ErrorCode.MEMORY, `cannot allocate a table of ${capacity} slots`);
+    }
     const words = new Int32Array(buffer);
     words[Header.MAGIC] = TABLE_MAGIC;
     words[Header.VERSION] = TABLE_LAYOUT_VERSION;

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { ErrorCode, fail, setLastError } from '../errors.js';
 import { byteSum } from './sum.js';
 import { sha256 } from './witness.js';
-import { defaultDomainTable, DomainTable, Field, Flag, Header, SLOT_WORDS, slotBase, State, tableWords } from './domain-table.js';
+import { defaultDomainTable, DomainTable, Field, findTableWords, Flag, Header, SLOT_WORDS, slotBase, State, tableWords } from './domain-table.js';
 
 /**
  * A handle to one slot of a DomainTable. It is plain data: posting it to a worker shares the table (and the attached
@@ -28,8 +28,8 @@ function isDomain(d: unknown): d is Domain {
 /** Resolves a handle to the base word of its live slot, or the code that says why it cannot be used. */
 function resolve(d: unknown): { words: Int32Array; base: number } | ErrorCode {
   if (!isDomain(d)) return ErrorCode.INVALID;
-  const words = tableWords(d.table);
-  if (d.slot >= Atomics.load(words, Header.SLOTS)) return ErrorCode.INVALID;
+  const words = findTableWords(d.table);
+  if (words === undefined || d.slot >= Atomics.load(words, Header.SLOTS)) return ErrorCode.INVALID;
   const base = slotBase(d.slot);
   const flags = Atomics.load(words, base + Field.FLAGS);
   if (Atomics.load(words, base + Field.GENERATION) !== d.generation || (flags & Flag.DESTROYED) !== 0 || (flags & Flag.LIVE) === 0) {
@@ -42,6 +42,12 @@ function resolveOrThrow(d: unknown): { words: Int32Array; base: number } {
   const r = resolve(d);
   if (typeof r === 'number') fail(r, r === ErrorCode.INVALID ? 'not a domain handle' : 'domain destroyed');
   return r;
+}
+
+/** attach stores the bytes on the handle; a frozen or sealed handle cannot take them. */
+function canHoldView(d: Domain): boolean {
+  const own = Object.getOwnPropertyDescriptor(d, 'view');
+  return own === undefined ? Object.isExtensible(d) : own.writable === true;
 }
 
 function splitStore(words: Int32Array, at: number, value: number): void {
@@ -93,6 +99,7 @@ export function domainAttach(d: Domain, bytes: Uint8Array): ErrorCode {
   const r = resolve(d);
   if (typeof r === 'number') return setLastError(r);
   if (!(bytes instanceof Uint8Array) || bytes.length === 0) return setLastError(ErrorCode.INVALID);
+  if (!canHoldView(d)) return setLastError(ErrorCode.INVALID);
   const { words, base } = r;
   if (Atomics.load(words, base + Field.STATE) !== State.OPEN) return setLastError(ErrorCode.STATE);
   if (Atomics.compareExchange(words, base + Field.FLAGS, Flag.LIVE, Flag.LIVE | Flag.ATTACHING) !== Flag.LIVE) {
@@ -102,8 +109,11 @@ export function domainAttach(d: Domain, bytes: Uint8Array): ErrorCode {
   splitStore(words, base + Field.LEN_LO, bytes.length);
   splitStore(words, base + Field.SUM_LO, sum);
   Atomics.store(words, base + Field.RESIDUE, sum % 96);
+  // A CAS, not a store: a destroy that ran meanwhile must not be undone.
+  if (Atomics.compareExchange(words, base + Field.FLAGS, Flag.LIVE | Flag.ATTACHING, Flag.LIVE | Flag.ATTACHED) !== (Flag.LIVE | Flag.ATTACHING)) {
+    return setLastError(ErrorCode.DESTROYED);
+  }
   d.view = bytes;
-  Atomics.store(words, base + Field.FLAGS, Flag.LIVE | Flag.ATTACHED);
   return setLastError(ErrorCode.OK);
 }
 
@@ -135,9 +145,18 @@ export function domainCommit(d: Domain): ErrorCode {
   if ((Atomics.load(words, base + Field.FLAGS) & Flag.WITNESS) === 0) {
     const digest = sha256(d.view!);
     for (let w = 0; w < 8; w++) Atomics.store(words, base + Field.DIGEST + w, digest.readInt32LE(w * 4));
-    Atomics.or(words, base + Field.FLAGS, Flag.WITNESS);
+    if (!setFlagWhileLive(words, base, Flag.WITNESS)) return setLastError(ErrorCode.DESTROYED);
   }
   return setLastError(ErrorCode.OK);
+}
+
+/** ORs flag into FLAGS unless the slot was destroyed meanwhile (a plain Atomics.or would mark a free slot). */
+function setFlagWhileLive(words: Int32Array, base: number, flag: number): boolean {
+  for (;;) {
+    const flags = Atomics.load(words, base + Field.FLAGS);
+    if ((flags & Flag.LIVE) === 0) return false;
+    if (Atomics.compareExchange(words, base + Field.FLAGS, flags, flags | flag) === flags) return true;
+  }
 }
 
 /** Frees the slot; later calls on any copy of the handle give DESTROYED. null, undefined and a second destroy are no-ops. */
@@ -153,7 +172,7 @@ export function domainDestroy(d: Domain | null | undefined): void {
     if (Atomics.compareExchange(words, base + Field.FLAGS, flags, Flag.DESTROYED) === flags) break;
   }
   Atomics.sub(words, Header.LIVE, 1);
-  delete d.view;
+  Reflect.deleteProperty(d, 'view');
 }
 
 function budgetUpdate(d: Domain, amt: number, sign: 1 | -1): boolean {

@@ -3,6 +3,7 @@ import { requireBytes } from '../validate.js';
 
 /** Exact byte sum Σ (a safe integer for any buffer below 2^45 bytes). */
 export function byteSum(bytes: Uint8Array): number {
+  requireBytes(bytes);
   let sum = 0;
   for (let i = 0; i < bytes.length; i++) sum += bytes[i]!;
   return sum;
@@ -10,7 +11,7 @@ export function byteSum(bytes: Uint8Array): number {
 
 /** Σ mod 96 over exactly bytes.length bytes. */
 export function conservedSum(bytes: Uint8Array): number {
-  return byteSum(requireBytes(bytes)) % 96;
+  return byteSum(bytes) % 96;
 }
 
 /** The whole buffer is conserved (Σ ≡ 0 mod 96); an empty buffer is conserved. */
@@ -40,6 +41,13 @@ export function conservedDelta(before: Uint8Array, after: Uint8Array): number {
   return residueDelta(byteSum(before), byteSum(after));
 }
 
+/** δ from two exact byte sums (non-negative safe integers). */
 export function residueDelta(sumBefore: number, sumAfter: number): number {
+  requireSum(sumBefore, 'sumBefore');
+  requireSum(sumAfter, 'sumAfter');
   return (((sumAfter - sumBefore) % 96) + 96) % 96;
+}
+
+function requireSum(value: unknown, what: string): void {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) fail(ErrorCode.INVALID, `${what} must be a non-negative safe integer, got ${String(value)}`);
 }

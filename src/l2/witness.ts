@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ErrorCode, fail, setLastError } from '../errors.js';
-import { requireBytes } from '../validate.js';
+import { isBytes, requireBytes } from '../validate.js';
 import { byteSum } from './sum.js';
 
 /** An immutable, structured-cloneable record of some bytes. createdAt is not part of equality. */
@@ -18,7 +18,7 @@ export interface Witness {
 const HEX64 = /^[0-9a-f]{64}$/;
 
 export function sha256(bytes: Uint8Array): Buffer {
-  return createHash('sha256').update(bytes).digest();
+  return createHash('sha256').update(requireBytes(bytes)).digest();
 }
 
 export function witnessGenerate(bytes: Uint8Array): Witness {
@@ -32,22 +32,25 @@ export function witnessGenerate(bytes: Uint8Array): Witness {
   });
 }
 
-function requireWitness(w: unknown): Witness {
+function isWitness(w: unknown): w is Witness {
   const x = w as Witness;
-  if (
-    x === null || typeof x !== 'object' || x.algo !== 'sha256' || !Number.isSafeInteger(x.len) || x.len < 0 ||
-    typeof x.sha256 !== 'string' || !HEX64.test(x.sha256) || !Number.isInteger(x.residue) || x.residue < 0 || x.residue > 95
-  ) {
-    fail(ErrorCode.INVALID, 'not a witness: expected {algo: "sha256", len, sha256: 64 hex chars, residue: 0..95}');
-  }
-  return x;
+  return (
+    x !== null && typeof x === 'object' && x.algo === 'sha256' && Number.isSafeInteger(x.len) && x.len >= 0 &&
+    typeof x.sha256 === 'string' && HEX64.test(x.sha256) && Number.isInteger(x.residue) && x.residue >= 0 && x.residue <= 95
+  );
 }
 
-/** Checks bytes against a witness: length (INVALID), SHA-256 in constant time (WITNESS), residue (CONSERVATION). */
+function requireWitness(w: unknown): Witness {
+  if (!isWitness(w)) fail(ErrorCode.INVALID, 'not a witness: expected {algo: "sha256", len, sha256: 64 hex chars, residue: 0..95}');
+  return w;
+}
+
+/**
+ * Checks bytes against a witness: bad arguments or another length (INVALID), SHA-256 in constant time (WITNESS),
+ * residue (CONSERVATION). Returns the code and never throws.
+ */
 export function witnessCheck(w: Witness, bytes: Uint8Array): ErrorCode {
-  requireWitness(w);
-  requireBytes(bytes);
-  if (bytes.length !== w.len) return setLastError(ErrorCode.INVALID);
+  if (!isWitness(w) || !isBytes(bytes) || bytes.length !== w.len) return setLastError(ErrorCode.INVALID);
   if (!timingSafeEqual(sha256(bytes), Buffer.from(w.sha256, 'hex'))) return setLastError(ErrorCode.WITNESS);
   if (byteSum(bytes) % 96 !== w.residue) return setLastError(ErrorCode.CONSERVATION);
   return setLastError(ErrorCode.OK);

@@ -28,6 +28,8 @@ export function clusterDestroy(_view: ClusterView | null | undefined): void {}
 
 /** Checks monotone offsets, offsets[96] = n, every index < n, ascending and homogeneous buckets against `base`. */
 export function clusterValidate(view: ClusterView, base: Uint8Array): boolean {
+  requireBytes(base, 'base');
+  if (!isClusterView(view)) return false;
   const { offsets, indices } = view;
   const n = indices.length;
   if (offsets.length !== CLASS_COUNT + 1 || offsets[0] !== 0 || offsets[CLASS_COUNT] !== n || base.length < n) return false;
@@ -44,6 +46,12 @@ export function clusterValidate(view: ClusterView, base: Uint8Array): boolean {
 
 /** The coordinates of one class, as a view into the CSR arrays. */
 export function clusterMembers(view: ClusterView, r: number): Uint32Array {
+  if (!isClusterView(view) || view.offsets.length !== CLASS_COUNT + 1) fail(ErrorCode.INVALID, 'view must be {offsets: Uint32Array(97), indices: Uint32Array}');
   if (typeof r !== 'number' || !Number.isInteger(r) || r < 0 || r >= CLASS_COUNT) fail(ErrorCode.INVALID, `class must be in 0..95, got ${String(r)}`);
   return view.indices.subarray(view.offsets[r]!, view.offsets[r + 1]!);
+}
+
+function isClusterView(view: unknown): view is ClusterView {
+  const v = view as ClusterView;
+  return v !== null && typeof v === 'object' && v.offsets instanceof Uint32Array && v.indices instanceof Uint32Array;
 }
