@@ -1,0 +1,25 @@
+import { timingSafeEqual } from 'node:crypto';
+import { AtlasError, ErrorCode, fail } from '../errors.js';
+import { sha256 } from '../l2/witness.js';
+
+export const DIGEST_SIZE = 32;
+const HEX64 = /^[0-9a-f]{64}$/;
+
+export function requireDocumentId(id: unknown): string {
+  if (typeof id !== 'string' || !HEX64.test(id)) fail(ErrorCode.INVALID, `'${String(id)}' is not a document id (64 lower-case hex characters)`);
+  return id;
+}
+
+/** Throws WITNESS unless bytes hash to digest (constant-time compare). */
+export function requireDigest(bytes: Uint8Array, digest: Uint8Array, what: string): void {
+  if (!timingSafeEqual(sha256(bytes), digest)) fail(ErrorCode.WITNESS, `${what} does not match its SHA-256 (${Buffer.from(digest).toString('hex')})`);
+}
+
+/** Rebuilds an AtlasError from its message after it crossed a thread (comlink keeps name and message, not code). */
+export function reviveError(err: unknown): unknown {
+  const e = err as Error;
+  if (e?.name !== 'AtlasError' || typeof e.message !== 'string') return err;
+  const m = /^([A-Z]+): (.*)$/s.exec(e.message);
+  const code = m ? (ErrorCode as Record<string, ErrorCode>)[m[1]!] : undefined;
+  return code === undefined ? err : new AtlasError(code, m![2]);
+}

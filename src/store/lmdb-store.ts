@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { ErrorCode, fail } from '../errors.js';
+import type { Witness } from '../l2/witness.js';
+import { PAYLOAD_SIZE, isSealed, payloadLength, structureCount } from '../framing/structure.js';
+import { STRUCTURE_SIZE } from '../l3/phi.js';
+import { DIGEST_SIZE, requireDigest, requireDocumentId } from './check.js';
+import type { DocumentManifest, Store, StoreStats, VerifyReport } from './store.js';
+
+interface StoredManifest {
+  length: number;
+  structures: Uint8Array;
+}
+
+/** Structures read per step when a whole document is streamed through verification (bounded memory). */
+const READ_STEP = 256;
+
+/** The embedded store: one LMDB environment with structures (by digest), manifests and witnesses (by document id). */
+export class LmdbStore implements Store {
+  readonly path: string;
+  #root: RootDatabase;
+  #structures: Database<Buffer, Buffer>;
+  #manifests: Database<StoredManifest, string>;
+  #witnesses: Database<Witness, string>;
+
+  private constructor(path: string, root: RootDatabase) {
+    this.path = path;
+    this.#root = root;
+    this.#structures = root.openDB<Buffer, Buffer>({ name: 'structures', encoding: 'binary', keyEncoding: 'binary' });
+    this.#manifests = root.openDB<StoredManifest, string>({ name: 'manifests' });
+    this.#witnesses = root.openDB<Witness, string>({ name: 'witnesses' });
+  }
+
+  static open(path: string): LmdbStore {
+    try {
+      mkdirSync(path, { recursive: true });
+      return new LmdbStore(path, open({ path, compression: false, maxDbs: 8 }));
+    } catch (err) {
+      fail(ErrorCode.STATE, `cannot open the store at ${path}: ${(err as Error).message}`);
+    }
+  }
+
+  async putStructures(batch: Uint8Array, digests: Uint8Array): Promise<number> {
+    const count = digests.length / DIGEST_SIZE;
+    if (!Number.isInteger(count) || batch.length < count * STRUCTURE_SIZE) fail(ErrorCode.INVALID, 'putStructures: batch and digests disagree');
+    const entries: [Buffer, Buffer][] = [];
+    for (let i = 0; i < count; i++) {
+      const key = Buffer.from(digests.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE));
+      // Buffer.from copies: the batch buffer is reused as soon as this call returns.
+      entries.push([key, Buffer.from(batch.subarray(i * STRUCTURE_SIZE, (i + 1) * STRUCTURE_SIZE))]);
+    }
+    return this.#root.transaction(() => {
+      let added = 0;
+      for (const [key, value] of entries) {
+        if (this.#structures.doesExist(key)) continue;
+        void this.#structures.put(key, value);
+        added++;
+      }
+      return added;
+    });
+  }
+
+  async putDocument(manifest: DocumentManifest): Promise<boolean> {
+    const id = requireDocumentId(manifest.id);
+    const count = structureCount(manifest.length);
+    if (manifest.structures.length !== count * DIGEST_SIZE) fail(ErrorCode.INVALID, `manifest of ${id} lists ${manifest.structures.length / DIGEST_SIZE} structures, ${count} expected`);
+    const stored: StoredManifest = { length: manifest.length, structures: Buffer.from(manifest.structures) };
+    return this.#root.transaction(() => {
+      if (this.#manifests.doesExist(id)) return false;
+      for (let i = 0; i < count; i++) {
+        if (!this.#structures.doesExist(Buffer.from(stored.structures.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE)))) {
+          fail(ErrorCode.STATE, `document ${id}: structure ${i} is not stored`);
+        }
+      }
+      void this.#witnesses.put(id, manifest.witness);
+      void this.#manifests.put(id, stored);
+      return true;
+    });
+  }
+
+  async getManifest(id: string): Promise<DocumentManifest | undefined> {
+    const stored = this.#manifests.get(requireDocumentId(id));
+    const witness = this.#witnesses.get(id);
+    if (stored === undefined) return undefined;
+    if (witness === undefined) fail(ErrorCode.STATE, `document ${id} has no witness`);
+    return { id, length: stored.length, structures: stored.structures, witness };
+  }
+
+  async has(id: string): Promise<boolean> {
+    return this.#manifests.doesExist(requireDocumentId(id));
+  }
+
+  async getDocument(id: string, first = 0, count?: number): Promise<Uint8Array> {
+    const manifest = this.#requireManifest(id);
+    const total = structureCount(manifest.length);
+    if (!Number.isInteger(first) || first < 0 || first > total) fail(ErrorCode.INVALID, `structure ${String(first)} is out of range (document has ${total})`);
+    const whole = first === 0 && (count === undefined || count >= total);
+    const last = Math.min(total, first + (count ?? total));
+    const out = this.#readStructures(id, manifest, first, last);
+    if (whole) requireDigest(out, Buffer.from(id, 'hex'), `document ${id}`);
+    return out;
+  }
+
+  async verify(ids?: readonly string[]): Promise<VerifyReport[]> {
+    const list = ids && ids.length > 0 ? ids : [...this.#manifests.getKeys()];
+    return list.map((id) => {
+      try {
+        const manifest = this.#requireManifest(id);
+        const total = structureCount(manifest.length);
+        const hash = createHash('sha256');
+        for (let at = 0; at < total; at += READ_STEP) hash.update(this.#readStructures(id, manifest, at, Math.min(total, at + READ_STEP)));
+        if (hash.digest('hex') !== id) fail(ErrorCode.WITNESS, `document ${id} does not match its SHA-256`);
+        return { id, ok: true };
+      } catch (err) {
+        return { id: String(id), ok: false, error: (err as Error).message };
+      }
+    });
+  }
+
+  async stats(): Promise<StoreStats> {
+    let documentBytes = 0;
+    for (const { value } of this.#manifests.getRange()) documentBytes += value.length;
+    const structures = this.#structures.getCount();
+    return { path: this.path, documents: this.#manifests.getCount(), structures, documentBytes, structureBytes: structures * STRUCTURE_SIZE };
+  }
+
+  async close(): Promise<void> {
+    await this.#root.close();
+  }
+
+  #requireManifest(id: string): StoredManifest {
+    const stored = this.#manifests.get(requireDocumentId(id));
+    if (stored === undefined) fail(ErrorCode.INVALID, `no document ${id} in the store`);
+    if (stored.structures.length !== structureCount(stored.length) * DIGEST_SIZE) fail(ErrorCode.STATE, `document ${id}: manifest is corrupt`);
+    return stored;
+  }
+
+  /** Payload bytes of structures [first, last), each checked against its digest and for conservation and padding. */
+  #readStructures(id: string, manifest: StoredManifest, first: number, last: number): Uint8Array {
+    const end = Math.min(manifest.length, last * PAYLOAD_SIZE);
+    const out = new Uint8Array(Math.max(0, end - first * PAYLOAD_SIZE));
+    for (let i = first; i < last; i++) {
+      const digest = manifest.structures.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE);
+      const bytes = this.#structures.get(Buffer.from(digest));
+      if (bytes === undefined) fail(ErrorCode.STATE, `document ${id}: structure ${i} is missing from the store`);
+      requireDigest(bytes, digest, `document ${id}: structure ${i}`);
+      const used = payloadLength(manifest.length, i);
+      if (!isSealed(bytes) || bytes.subarray(used, PAYLOAD_SIZE).some((b) => b !== 0)) fail(ErrorCode.CONSERVATION, `document ${id}: structure ${i} is not a sealed structure`);
+      out.set(bytes.subarray(0, used), (i - first) * PAYLOAD_SIZE);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,71 @@
+import { Worker } from 'node:worker_threads';
+import { join } from 'node:path';
+import * as Comlink from 'comlink';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { PACKAGE_ROOT } from '../package-root.js';
+import { reviveError } from './check.js';
+import type { DocumentManifest, Store, StoreStats, VerifyReport } from './store.js';
+
+const OWNER = join(PACKAGE_ROOT, 'dist', 'src', 'store', 'owner.js');
+
+/** A Store whose implementation lives in one owner thread; calls cross by comlink, errors come back as AtlasErrors. */
+export class RemoteStore implements Store {
+  #worker: Worker;
+  #remote: Comlink.Remote<Store>;
+
+  private constructor(worker: Worker) {
+    this.#worker = worker;
+    this.#remote = Comlink.wrap<Store>(nodeEndpoint(worker));
+  }
+
+  /** Starts the owner thread on `dir` and waits until the store answers. */
+  static async open(dir: string): Promise<RemoteStore> {
+    const store = new RemoteStore(new Worker(OWNER, { workerData: { dir } }));
+    try {
+      await store.stats();
+    } catch (err) {
+      await store.#worker.terminate();
+      throw err;
+    }
+    return store;
+  }
+
+  putStructures(batch: Uint8Array, digests: Uint8Array): Promise<number> {
+    return this.#call(() => this.#remote.putStructures(batch, digests));
+  }
+  putDocument(manifest: DocumentManifest): Promise<boolean> {
+    return this.#call(() => this.#remote.putDocument(manifest));
+  }
+  getDocument(id: string, first?: number, count?: number): Promise<Uint8Array> {
+    return this.#call(() => this.#remote.getDocument(id, first, count));
+  }
+  getManifest(id: string): Promise<DocumentManifest | undefined> {
+    return this.#call(() => this.#remote.getManifest(id));
+  }
+  has(id: string): Promise<boolean> {
+    return this.#call(() => this.#remote.has(id));
+  }
+  verify(ids?: readonly string[]): Promise<VerifyReport[]> {
+    return this.#call(() => this.#remote.verify(ids ? [...ids] : undefined));
+  }
+  stats(): Promise<StoreStats> {
+    return this.#call(() => this.#remote.stats());
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.#call(() => this.#remote.close());
+    } finally {
+      this.#remote[Comlink.releaseProxy]();
+      await this.#worker.terminate();
+    }
+  }
+
+  async #call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw reviveError(err);
+    }
+  }
+}
