@@ -2,7 +2,7 @@
 declare module 'comlink/dist/esm/node-adapter.mjs' {
   import type { Endpoint } from 'comlink';
   export interface NodeEndpoint {
-    postMessage(message: unknown, transfer?: unknown[]): void;
+    postMessage(message: any, transfer?: any[]): void;
     on(type: string, listener: (...args: any[]) => void): void;
     off(type: string, listener: (...args: any[]) => void): void;
     start?: () => void;
