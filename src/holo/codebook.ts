@@ -1,0 +1,108 @@
+import { createHmac } from 'node:crypto';
+import { ErrorCode, fail } from '../errors.js';
+import { requireBytes } from '../validate.js';
+import { createFftPlan, irfft, isPowerOfTwo, type FftPlan, type HalfSpectrum } from './fft.js';
+
+/**
+ * Seeded Hermitian phase codebook (holo-store.md §3.2). A code is returned as its bins 0..D/2, P[k] = e^{iθ_k};
+ * the upper half is implied by θ_{D−k} = −θ_k, so the time-domain code is real.
+ */
+export type PhaseCode = HalfSpectrum;
+
+const GOLDEN_HI = 0x9e3779b9, GOLDEN_LO = 0x7f4a7c15;
+const MIX1_HI = 0xbf58476d, MIX1_LO = 0x1ce4e5b9;
+const MIX2_HI = 0x94d049bb, MIX2_LO = 0x133111eb;
+const TWO_POW_32 = 2 ** 32;
+
+/** κ = "K" ‖ u8 layer ‖ docId ‖ u32be chunkIndex. */
+export function keyCodeId(layer: number, docId: Uint8Array, chunkIndex: number): Uint8Array {
+  if (!Number.isInteger(layer) || layer < 0 || layer > 255) fail(ErrorCode.INVALID, `layer must be a u8, got ${layer}`);
+  if (!Number.isInteger(chunkIndex) || chunkIndex < 0 || chunkIndex > 0xffffffff) fail(ErrorCode.INVALID, `chunk index must be a u32, got ${chunkIndex}`);
+  requireBytes(docId, 'docId');
+  const id = new Uint8Array(2 + docId.length + 4);
+  id[0] = 0x4b;
+  id[1] = layer;
+  id.set(docId, 2);
+  new DataView(id.buffer).setUint32(2 + docId.length, chunkIndex, false);
+  return id;
+}
+
+/** κ = "V" ‖ chunkHash. */
+export function valueCodeId(chunkHash: Uint8Array): Uint8Array {
+  requireBytes(chunkHash, 'chunkHash');
+  const id = new Uint8Array(1 + chunkHash.length);
+  id[0] = 0x56;
+  id.set(chunkHash, 1);
+  return id;
+}
+
+/** Low 64 bits of (aHi:aLo)·(bHi:bLo) as [hi, lo], exact with doubles and 16-bit limbs. */
+function mul64(aHi: number, aLo: number, bHi: number, bLo: number): [number, number] {
+  const a0 = aLo & 0xffff, a1 = aLo >>> 16, b0 = bLo & 0xffff, b1 = bLo >>> 16;
+  const p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0;
+  const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+  const lo = (((mid & 0xffff) << 16) | (p00 & 0xffff)) >>> 0;
+  const hi = (a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16) + Math.imul(aHi, bLo) + Math.imul(aLo, bHi)) >>> 0;
+  return [hi, lo];
+}
+
+/** The splitmix64 finaliser on a 64-bit value held as two u32 halves. */
+export function mix64(hi: number, lo: number): [number, number] {
+  lo = (lo ^ ((lo >>> 30) | (hi << 2))) >>> 0;
+  hi = (hi ^ (hi >>> 30)) >>> 0;
+  [hi, lo] = mul64(hi, lo, MIX1_HI, MIX1_LO);
+  lo = (lo ^ ((lo >>> 27) | (hi << 5))) >>> 0;
+  hi = (hi ^ (hi >>> 27)) >>> 0;
+  [hi, lo] = mul64(hi, lo, MIX2_HI, MIX2_LO);
+  lo = (lo ^ ((lo >>> 31) | (hi << 1))) >>> 0;
+  hi = (hi ^ (hi >>> 31)) >>> 0;
+  return [hi, lo];
+}
+
+/** The phases θ_0..θ_{D/2} of the code for κ under storeSecret, exactly as §3.2 derives them. */
+export function codePhases(storeSecret: Uint8Array, codeId: Uint8Array, dimension: number): Float64Array {
+  if (!isPowerOfTwo(dimension) || dimension < 2) fail(ErrorCode.INVALID, `code dimension must be a power of two >= 2, got ${dimension}`);
+  requireBytes(storeSecret, 'storeSecret');
+  if (storeSecret.length === 0) fail(ErrorCode.INVALID, 'storeSecret must not be empty');
+  const seed = createHmac('sha256', storeSecret).update(requireBytes(codeId, 'codeId')).digest();
+  const s0Lo = seed.readUInt32LE(0), s0Hi = seed.readUInt32LE(4);
+  const s1Lo = seed.readUInt32LE(8), s1Hi = seed.readUInt32LE(12);
+  const half = dimension / 2;
+  const theta = new Float64Array(half + 1);
+  // state = s0 + k·golden (mod 2^64), advanced by one golden step per k.
+  let stateHi = s0Hi, stateLo = s0Lo;
+  for (let k = 1; k <= half; k++) {
+    const lo = stateLo + GOLDEN_LO;
+    stateHi = (stateHi + GOLDEN_HI + (lo >= TWO_POW_32 ? 1 : 0)) >>> 0;
+    stateLo = lo >>> 0;
+    const [mHi, mLo] = mix64(stateHi, stateLo);
+    const xHi = (mHi ^ s1Hi) >>> 0, xLo = (mLo ^ s1Lo) >>> 0;
+    theta[k] = k < half ? 2 * Math.PI * ((xHi * 2 ** 21 + (xLo >>> 11)) * 2 ** -53) : Math.PI * (xHi >>> 31);
+  }
+  return theta;
+}
+
+/** P_κ[k] = e^{iθ_k} for k = 0..D/2, computed in float64 on the host and passed as data to every backend. */
+export function phaseCode(storeSecret: Uint8Array, codeId: Uint8Array, dimension: number): PhaseCode {
+  const theta = codePhases(storeSecret, codeId, dimension);
+  const re = new Float64Array(theta.length);
+  const im = new Float64Array(theta.length);
+  for (let k = 0; k < theta.length; k++) {
+    re[k] = Math.cos(theta[k]!);
+    im[k] = Math.sin(theta[k]!);
+  }
+  im[0] = 0;
+  im[theta.length - 1] = 0;
+  return { re, im };
+}
+
+/** The spectrum F p_κ = D^{−1/2} P_κ of the unit-norm time code: what a phase code contributes as a bound item. */
+export function codeSpectrum(code: PhaseCode): HalfSpectrum {
+  const s = 1 / Math.sqrt(2 * (code.re.length - 1));
+  return { re: code.re.map((v) => v * s), im: code.im.map((v) => v * s) };
+}
+
+/** The real, unit-norm time-domain code p_κ = D^{−1/2} F⁻¹ P_κ. */
+export function timeCode(code: PhaseCode, plan: FftPlan = createFftPlan(2 * (code.re.length - 1))): Float64Array {
+  return irfft(codeSpectrum(code), plan);
+}

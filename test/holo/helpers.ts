@@ -1,0 +1,16 @@
+/** Deterministic uniform [0, 1) generator (mulberry32), so every statistical test is reproducible. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function seededBytes(length: number, seed: number): Uint8Array {
+  const rand = seededRandom(seed);
+  return Uint8Array.from({ length }, () => Math.floor(rand() * 256));
+}
