@@ -1,0 +1,107 @@
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ErrorCode, fail } from '../errors.js';
+
+/** One document to ingest: read() fills `into` as far as it can and returns 0 at the end. */
+export interface DocumentSource {
+  readonly path?: string;
+  read(into: Uint8Array): Promise<number>;
+  close(): Promise<void>;
+}
+
+export type IngestItem = string | Uint8Array;
+export type IngestInput = IngestItem | Iterable<IngestItem> | AsyncIterable<IngestItem>;
+
+function fsError(path: string, err: unknown): never {
+  const e = err as NodeJS.ErrnoException;
+  fail(ErrorCode.INVALID, `cannot read ${path}: ${e.code ?? e.message}`);
+}
+
+class MemorySource implements DocumentSource {
+  #at = 0;
+  constructor(private readonly bytes: Uint8Array) {}
+  async read(into: Uint8Array): Promise<number> {
+    const n = Math.min(into.length, this.bytes.length - this.#at);
+    into.set(this.bytes.subarray(this.#at, this.#at + n));
+    this.#at += n;
+    return n;
+  }
+  async close(): Promise<void> {}
+}
+
+class FileSource implements DocumentSource {
+  constructor(readonly path: string, private readonly fh: FileHandle) {}
+  async read(into: Uint8Array): Promise<number> {
+    let filled = 0;
+    try {
+      while (filled < into.length) {
+        const { bytesRead } = await this.fh.read(into, filled, into.length - filled, null);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+    } catch (err) {
+      fsError(this.path, err);
+    }
+    return filled;
+  }
+  close(): Promise<void> {
+    return this.fh.close();
+  }
+}
+
+/** The regular files under a path (itself when it is a file), depth first in name order. */
+export async function* walk(path: string): AsyncGenerator<string> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (err) {
+    fsError(path, err);
+  }
+  if (info.isFile()) {
+    yield path;
+  } else if (info.isDirectory()) {
+    let names: string[];
+    try {
+      names = (await readdir(path)).sort();
+    } catch (err) {
+      fsError(path, err);
+    }
+    for (const name of names) yield* walk(join(path, name));
+  } else {
+    fail(ErrorCode.INVALID, `cannot read ${path}: not a file or folder`);
+  }
+}
+
+async function* items(input: IngestInput): AsyncGenerator<IngestItem> {
+  if (typeof input === 'string' || input instanceof Uint8Array) yield input;
+  else if (input !== null && typeof input === 'object' && (Symbol.asyncIterator in input || Symbol.iterator in input)) yield* input;
+  else fail(ErrorCode.INVALID, 'ingest input must be a path, a Uint8Array, or an (async) iterable of them');
+}
+
+/** Expands the input into document sources, opening each file only when it is reached. */
+export async function* documentSources(input: IngestInput): AsyncGenerator<DocumentSource> {
+  for await (const item of items(input)) {
+    if (item instanceof Uint8Array) {
+      yield new MemorySource(item);
+    } else if (typeof item === 'string') {
+      for await (const path of walk(item)) {
+        let fh: FileHandle;
+        try {
+          fh = await open(path, 'r');
+        } catch (err) {
+          fsError(path, err);
+        }
+        yield new FileSource(path, fh);
+      }
+    } else {
+      fail(ErrorCode.INVALID, 'ingest items must be paths or Uint8Arrays');
+    }
+  }
+}
+
+/** Total bytes under the given paths (for progress ETAs). */
+export async function totalBytes(paths: readonly string[]): Promise<number> {
+  let total = 0;
+  for (const p of paths) for await (const file of walk(p)) total += (await stat(file)).size;
+  return total;
+}
