@@ -18,3 +18,4 @@ export type { Witness } from './l2/witness.js';
 export { DomainTable, defaultDomainTable } from './l2/domain-table.js';
 export { budgetAlloc, budgetRelease, domainAttach, domainBudget, domainCommit, domainCreate, domainDestroy, domainDigest, domainState, domainVerify } from './l2/domain.js';
 export type { Domain, DomainState } from './l2/domain.js';
+export { Engine, type EngineOptions, type EngineStats } from './engine/engine.js';

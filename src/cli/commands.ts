@@ -1,4 +1,8 @@
 import type { Command } from './command.js';
 import { info } from './commands/info.js';
+import { ingest } from './commands/ingest.js';
+import { get } from './commands/get.js';
+import { verify } from './commands/verify.js';
+import { stats } from './commands/stats.js';
 
-export const COMMANDS: readonly Command[] = [info];
+export const COMMANDS: readonly Command[] = [info, ingest, get, verify, stats];
