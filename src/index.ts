@@ -2,7 +2,10 @@ export { AtlasError, ErrorCode, API_VERSION, errorName, errorString, getApiVersi
 export type { ErrorName } from './errors.js';
 export { VERSION } from './version.js';
 
-export { CLASS_COUNT, PAGE_SIZE, R96_TABLE, conjugate, dominantClass, harmonizes, r96Classify, r96ClassifyPage, r96ClassifyPages, r96HistogramPage, r96HistogramPages } from './l3/r96.js';
+export { CLASS_COUNT, PAGE_SIZE, R96_TABLE, conjugate, dominantClass, harmonizes, r96Classify, r96ClassifyPage, r96HistogramPage } from './l3/r96.js';
+// The batch entry points run on the selected kernel backend (native, wasm or js; ATLAS_BACKEND overrides).
+export { BACKEND_ORDER, backendName, kernels, loadKernels, r96ClassifyPages, r96HistogramPages } from './kernels/index.js';
+export type { BackendName, Kernels } from './kernels/index.js';
 export { PAGES, STRUCTURE_SIZE, phiDecode, phiEncode } from './l3/phi.js';
 export type { PhiCoordinate } from './l3/phi.js';
 export { clusterByResonance, clusterDestroy, clusterMembers, clusterValidate } from './l3/cluster.js';

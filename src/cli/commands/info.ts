@@ -3,6 +3,7 @@ import { VERSION } from '../../version.js';
 import type { Command } from '../command.js';
 import { parseFlags } from '../flags.js';
 import { cpus } from 'node:os';
+import { kernels } from '../../kernels/index.js';
 
 export const info: Command = {
   name: 'info',
@@ -16,7 +17,8 @@ export const info: Command = {
       node: process.version,
       platform: `${process.platform}-${process.arch}`,
       cpus: cpus().length,
-      backend: 'js',
+      backend: kernels().name,
+      kernelVariant: kernels().variant,
     };
     if (values.json) io.stdout.write(`${JSON.stringify(facts)}\n`);
     else for (const [k, v] of Object.entries(facts)) io.stdout.write(`${k.padEnd(11)} ${v}\n`);

@@ -1,0 +1,50 @@
+# Builds what node-gyp does not: the WASM module and libatlas (static + shared) with its C tests.
+# `npm run build` runs tsc, node-gyp (the addon) and `make all`.
+OUT := dist/native
+WASM := dist/wasm/atlas.wasm
+IR := ir/conserved.ll ir/r96.ll native/ir-object.sh
+CFLAGS := -O2 -std=c11 -Wall -Wextra -fPIC -pthread -Iinclude -Inative
+LIB_SRC := $(wildcard native/c/*.c) native/kernels/dispatch.c
+IR_OBJ := $(OUT)/ir/kernels_base.o $(OUT)/ir/kernels_v3.o $(OUT)/ir/kernels_v4.o
+LIB_OBJ := $(patsubst %.c,$(OUT)/obj/%.o,$(LIB_SRC))
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+.PHONY: all wasm lib c-test c-test-asan clean
+all: wasm lib
+wasm: $(WASM)
+lib: $(OUT)/libatlas.a $(OUT)/libatlas.so
+
+$(OUT)/ir/kernels_%.o: $(IR)
+	@mkdir -p $(dir $@)
+	sh native/ir-object.sh $* $@
+
+$(WASM): $(IR)
+	@mkdir -p $(dir $@) $(OUT)/ir
+	sh native/ir-object.sh wasm $(OUT)/ir/kernels_wasm.o
+	wasm-ld-14 --no-entry --export-dynamic --import-memory --shared-memory --max-memory=67108864 \
+		--initial-memory=1048576 -o $@ $(OUT)/ir/kernels_wasm.o
+
+$(OUT)/obj/%.o: %.c include/atlas.h native/kernels/kernels.h $(wildcard native/c/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUT)/libatlas.a: $(LIB_OBJ) $(IR_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(OUT)/libatlas.so: $(LIB_OBJ) $(IR_OBJ)
+	$(CC) -shared -pthread -o $@ $^
+
+$(OUT)/test_atlas: test/c/test_atlas.c $(OUT)/libatlas.a
+	$(CC) $(CFLAGS) -o $@ $< $(OUT)/libatlas.a -pthread
+
+$(OUT)/test_atlas_asan: test/c/test_atlas.c $(LIB_SRC) $(IR_OBJ)
+	$(CC) $(CFLAGS) -O1 -g $(SAN) -o $@ test/c/test_atlas.c $(LIB_SRC) $(IR_OBJ) -pthread
+
+c-test: $(OUT)/test_atlas
+	./$(OUT)/test_atlas
+
+c-test-asan: $(OUT)/test_atlas_asan
+	./$(OUT)/test_atlas_asan
+
+clean:
+	rm -rf $(OUT) dist/wasm

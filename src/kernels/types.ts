@@ -1,0 +1,39 @@
+export type BackendName = 'native' | 'wasm' | 'js';
+
+export const BACKEND_ORDER: readonly BackendName[] = Object.freeze(['native', 'wasm', 'js']);
+
+/**
+ * The hot L2/L3 kernels, with the TypeScript reference's signatures, validation and errors. Every backend returns
+ * identical results (test/kernels/conformance.test.ts).
+ */
+export interface Kernels {
+  readonly name: BackendName;
+  /** The CPU variant in use ('base' | 'v3' | 'v4' for native, 'simd128' for wasm, 'reference' for js). */
+  readonly variant: string;
+  byteSum(bytes: Uint8Array): number;
+  conservedSum(bytes: Uint8Array): number;
+  windowCheck(bytes: Uint8Array): boolean;
+  /** (residue + Σchunk) mod 96: one streaming update; the byte count stays with the caller. */
+  conservedUpdate(residue: number, chunk: Uint8Array): number;
+  conservedDelta(before: Uint8Array, after: Uint8Array): number;
+  conservedMemset(dst: Uint8Array, value: number): Uint8Array;
+  conservedMemcpy(dst: Uint8Array, src: Uint8Array): Uint8Array;
+  r96ClassifyPages(input: Uint8Array, output: Uint8Array): Uint8Array;
+  r96HistogramPages(input: Uint8Array, output: Uint16Array): Uint16Array;
+  harmonizes(r1: number, r2: number): boolean;
+}
+
+/** What a compiled backend provides: unchecked kernels over arguments that src/kernels/checked.ts has validated. */
+export interface RawKernels {
+  byteSum(bytes: Uint8Array): number;
+  update(residue: number, chunk: Uint8Array): number;
+  delta(before: Uint8Array, after: Uint8Array): number;
+  memset(dst: Uint8Array, value: number): void;
+  /** 0, or 1 when src is not conserved (dst untouched). dst.length >= src.length. */
+  memcpy(dst: Uint8Array, src: Uint8Array): number;
+  /** Classifies input.length bytes into output. */
+  classify(input: Uint8Array, output: Uint8Array): void;
+  /** input.length / 256 pages; output holds 96 counters per page. */
+  histogramPages(input: Uint8Array, output: Uint16Array): void;
+  harmonizes(r1: number, r2: number): boolean;
+}

@@ -1,0 +1,211 @@
+// One suite, every backend, against the TypeScript reference. A backend that cannot load fails here: no skips.
+import { describe, expect, it } from 'vitest';
+import { AtlasError, ErrorCode } from '../../src/errors.js';
+import { conservedMemcpy, conservedMemset } from '../../src/l2/memory.js';
+import { byteSum, conservedDelta } from '../../src/l2/sum.js';
+import { harmonizes, r96ClassifyPages, r96HistogramPages } from '../../src/l3/r96.js';
+import { loadKernels, type Kernels } from '../../src/kernels/index.js';
+import { nativeAddon } from '../../src/kernels/native.js';
+
+const LENGTHS = [0, 1, 2, 31, 32, 63, 64, 65, 96, 255, 256, 257, 8191, 8192, 8193, 12288, 12289, 70000];
+const PAGE_COUNTS = [0, 1, 2, 3, 48, 49];
+const OFFSETS = [0, 1, 3, 7];
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Random bytes in a view at `offset` of a plain or shared buffer, so alignment and SAB paths are both covered. */
+function bytes(len: number, seed: number, offset = 0, shared = false): Uint8Array {
+  const next = rng(seed);
+  const buf = shared ? new SharedArrayBuffer(len + offset + 5) : new ArrayBuffer(len + offset + 5);
+  const view = new Uint8Array(buf, offset, len);
+  for (let i = 0; i < len; i++) view[i] = Math.floor(next() * 256);
+  return view;
+}
+
+function codeOf(fn: () => unknown): number | 'ok' {
+  try {
+    fn();
+    return 'ok';
+  } catch (e) {
+    if (e instanceof AtlasError) return e.code;
+    throw e;
+  }
+}
+
+/** The native addon runs every CPU variant this machine supports; wasm and js run once. */
+function targets(): { label: string; load: () => Kernels }[] {
+  const out: { label: string; load: () => Kernels }[] = [];
+  for (const variant of ['base', 'v3', 'v4']) {
+    out.push({
+      label: `native/${variant}`,
+      load: () => {
+        const k = loadKernels('native');
+        if (!nativeAddon().select(variant)) {
+          expect(variant, 'only AVX-512 may be missing on this CPU').toBe('v4');
+          return k;
+        }
+        return k;
+      },
+    });
+  }
+  out.push({ label: 'wasm', load: () => loadKernels('wasm') });
+  out.push({ label: 'js', load: () => loadKernels('js') });
+  return out;
+}
+
+describe.each(targets())('kernels conformance: $label', ({ load }) => {
+  const k = (): Kernels => load();
+
+  it('loads and names itself', () => {
+    expect(['native', 'wasm', 'js']).toContain(k().name);
+  });
+
+  it('sum, window check, update: spec vectors', () => {
+    expect(k().conservedSum(new Uint8Array(64).fill(16))).toBe(64);
+    expect(k().conservedSum(Uint8Array.from({ length: 256 }, (_, i) => i))).toBe(0);
+    expect(k().windowCheck(new Uint8Array(0))).toBe(true);
+    expect(k().windowCheck(Uint8Array.from({ length: 64 }, (_, i) => i))).toBe(true);
+    let r = 0;
+    const seen: number[] = [];
+    for (let c = 0; c < 6; c++) seen.push((r = k().conservedUpdate(r, new Uint8Array(16).fill(7))));
+    expect(seen).toEqual([16, 32, 48, 64, 80, 0]);
+  });
+
+  it('byteSum, sum, update and delta match the reference on random, unaligned and shared views', () => {
+    let seed = 1;
+    for (const len of LENGTHS) {
+      for (const offset of OFFSETS) {
+        for (const shared of [false, true]) {
+          const a = bytes(len, seed++, offset, shared);
+          const b = bytes(len, seed++, (offset + 1) % 8, !shared);
+          const sa = byteSum(a);
+          expect(k().byteSum(a)).toBe(sa);
+          expect(k().conservedSum(a)).toBe(sa % 96);
+          expect(k().windowCheck(a)).toBe(sa % 96 === 0);
+          expect(k().conservedUpdate(95, a)).toBe((95 + sa) % 96);
+          expect(k().conservedDelta(a, b)).toBe(conservedDelta(a, b));
+          expect(k().conservedDelta(b, a)).toBe(conservedDelta(b, a));
+        }
+      }
+    }
+  });
+
+  it('sums never wrap in narrow lanes: all-255 buffers', () => {
+    for (const len of [64, 8192, 8256, 65536, 1 << 20]) {
+      const a = new Uint8Array(len).fill(255);
+      expect(k().byteSum(a)).toBe(255 * len);
+      expect(k().conservedSum(a)).toBe((255 * len) % 96);
+    }
+  });
+
+  it('delta: the spec table, including Σafter < Σbefore', () => {
+    const table: [number[], number[], number][] = [
+      [[100], [95], 91],
+      [[...new Array<number>(32).fill(10)], [...new Array<number>(31).fill(10), 5], 91],
+      [[95], [0], 1],
+      [[0], [95], 95],
+      [[5, 0], [101, 0], 0],
+      [[255, 255], [0, 0], 66],
+      [[1], [0], 95],
+    ];
+    for (const [before, after, delta] of table) expect(k().conservedDelta(Uint8Array.from(before), Uint8Array.from(after))).toBe(delta);
+    const ramp = Uint8Array.from({ length: 256 }, (_, i) => i);
+    expect(k().conservedDelta(ramp, new Uint8Array(256))).toBe(0);
+  });
+
+  it('memset: the spec table and the exhaustive grid val 0..255 x len 0..399 equal the reference', () => {
+    expect([...k().conservedMemset(new Uint8Array(2), 200)]).toEqual([200, 184]);
+    expect([...k().conservedMemset(new Uint8Array(1), 200)]).toEqual([192]);
+    expect([...k().conservedMemset(new Uint8Array(5), 7)]).toEqual([7, 7, 7, 7, 68]);
+    const ours = new Uint8Array(400);
+    const ref = new Uint8Array(400);
+    for (let val = 0; val < 256; val++) {
+      for (let len = 0; len < 400; len++) {
+        k().conservedMemset(ours.subarray(1, 1 + len), val);
+        conservedMemset(ref.subarray(1, 1 + len), val);
+        if (ours.subarray(1, 1 + len).some((x, i) => x !== ref[1 + i])) expect({ val, len, ours: [...ours.subarray(1, 1 + len)] }).toEqual({ val, len, ours: [...ref.subarray(1, 1 + len)] });
+      }
+    }
+    const big = new Uint8Array(12288 * 3 + 5);
+    expect(byteSum(k().conservedMemset(big, 250)) % 96).toBe(0);
+    expect(big.subarray(0, big.length - 1).every((x) => x === 250)).toBe(true);
+  });
+
+  it('memcpy: fails closed, copies conserved sources, memmove on overlap', () => {
+    const dst = new Uint8Array(3).fill(0xaa);
+    expect(codeOf(() => k().conservedMemcpy(dst, Uint8Array.from([1, 2, 3])))).toBe(ErrorCode.CONSERVATION);
+    expect([...dst]).toEqual([0xaa, 0xaa, 0xaa]);
+    const src = Uint8Array.from({ length: 64 }, (_, i) => i);
+    const out = new Uint8Array(64);
+    expect(k().conservedMemcpy(out, src)).toBe(out);
+    expect(out).toEqual(src);
+    for (const len of LENGTHS) {
+      const shared = new Uint8Array(new SharedArrayBuffer(len + 96 + 8));
+      shared.set(bytes(len, len + 7), 3);
+      const fix = (96 - (byteSum(shared.subarray(3, 3 + len)) % 96)) % 96;
+      if (len > 0) shared[3] = (shared[3]! + fix) % 256 === shared[3]! + fix ? shared[3]! + fix : shared[3]! - (96 - fix);
+      const s = shared.subarray(3, 3 + len);
+      const expected = new Uint8Array(shared);
+      const refCode = codeOf(() => conservedMemcpy(expected.subarray(5, 5 + len), expected.subarray(3, 3 + len)));
+      expect(codeOf(() => k().conservedMemcpy(shared.subarray(5, 5 + len), s))).toBe(refCode);
+      expect(shared).toEqual(expected);
+    }
+  });
+
+  it('classify and histogram pages match the reference on random, unaligned and shared inputs', () => {
+    let seed = 100;
+    for (const pages of PAGE_COUNTS) {
+      for (const offset of OFFSETS) {
+        const input = bytes(pages * 256, seed++, offset, offset % 2 === 1);
+        const ours = new Uint8Array(pages * 256 + 3);
+        const ref = new Uint8Array(pages * 256 + 3);
+        expect(k().r96ClassifyPages(input, ours.subarray(offset % 3))).toEqual(r96ClassifyPages(input, ref.subarray(offset % 3)));
+        const hist = new Uint16Array(pages * 96 + 1).fill(9);
+        const refHist = new Uint16Array(pages * 96 + 1).fill(9);
+        expect(k().r96HistogramPages(input, hist)).toEqual(r96HistogramPages(input, refHist));
+      }
+    }
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    const cls = k().r96ClassifyPages(all, new Uint8Array(256));
+    expect([...cls]).toEqual([...all].map((b) => b % 96));
+    const hist = k().r96HistogramPages(all, new Uint16Array(96));
+    expect([...hist]).toEqual(Array.from({ length: 96 }, (_, c) => (c < 64 ? 3 : 2)));
+  });
+
+  it('harmonizes: every pair of classes', () => {
+    for (let r1 = 0; r1 < 96; r1++) for (let r2 = 0; r2 < 96; r2++) expect(k().harmonizes(r1, r2)).toBe(harmonizes(r1, r2));
+  });
+
+  it('rejects bad input with the reference error codes', () => {
+    const ref = loadKernels('js');
+    const cases: ((x: Kernels) => unknown)[] = [
+      (x) => x.conservedSum([1, 2] as unknown as Uint8Array),
+      (x) => x.conservedUpdate(96, new Uint8Array(1)),
+      (x) => x.conservedDelta(new Uint8Array(2), new Uint8Array(3)),
+      (x) => x.conservedMemset(new Uint8Array(2), 256),
+      (x) => x.conservedMemset(new Uint8Array(2), 1.5),
+      (x) => x.conservedMemcpy(new Uint8Array(1), new Uint8Array(2)),
+      (x) => x.conservedMemcpy(new Uint8Array(1), Uint8Array.from([1, 2])),
+      (x) => x.r96ClassifyPages(new Uint8Array(255), new Uint8Array(256)),
+      (x) => x.r96ClassifyPages(new Uint8Array(256), new Uint8Array(255)),
+      (x) => x.r96HistogramPages(new Uint8Array(512), new Uint16Array(191)),
+      (x) => x.r96HistogramPages(new Uint8Array(256), new Uint8Array(192) as unknown as Uint16Array),
+      (x) => x.harmonizes(96, 0),
+      (x) => x.harmonizes(-1, 0),
+    ];
+    for (const c of cases) {
+      const expected = codeOf(() => c(ref));
+      expect(expected).not.toBe('ok');
+      expect(codeOf(() => c(k()))).toBe(expected);
+    }
+  });
+});
