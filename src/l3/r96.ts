@@ -75,6 +75,10 @@ export function dominantClass(hist: ArrayLike<number>): number {
     fail(ErrorCode.INVALID, 'hist must hold 96 counters');
   }
   let best = 0;
-  for (let c = 1; c < CLASS_COUNT; c++) if (hist[c]! > hist[best]!) best = c;
+  for (let c = 0; c < CLASS_COUNT; c++) {
+    const count = hist[c];
+    if (typeof count !== 'number' || !(count >= 0)) fail(ErrorCode.INVALID, `hist[${c}] must be a non-negative count, got ${String(count)}`);
+    if (count > hist[best]!) best = c;
+  }
   return best;
 }

@@ -80,6 +80,8 @@ describe('histogram and dominant class', () => {
     expect(dominantClass(r96HistogramPage(new Uint8Array(256)))).toBe(0);
     expect(dominantClass(new Uint16Array(96))).toBe(0);
     expectAtlasError(() => dominantClass(new Uint16Array(95)), ErrorCode.INVALID);
+    expectAtlasError(() => dominantClass(new Array<number>(96).fill(Number.NaN)), ErrorCode.INVALID);
+    expectAtlasError(() => dominantClass(new Array(96).fill(Symbol('x')) as unknown as number[]), ErrorCode.INVALID);
   });
 });
 
