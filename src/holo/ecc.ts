@@ -1,0 +1,217 @@
+import { AtlasError, ErrorCode, fail } from '../errors.js';
+import { requireBytes } from '../validate.js';
+
+/**
+ * RS(255,223) over GF(2^8) (primitive polynomial 0x11D, α = 2, generator roots α^0..α^31, systematic), interleaved
+ * to depth 56: byte j of the protected block (data ‖ parity) belongs to codeword j mod 56, so each shortened codeword
+ * gets every 56th data byte plus 32 parity bytes and any burst of ≤ 16·56 = 896 bytes costs a codeword ≤ 16 symbols.
+ */
+export const RS_N = 255;
+export const RS_K = 223;
+export const RS_PARITY = 32;
+export const ECC_DEPTH = 56;
+export const ECC_PARITY_BYTES = RS_PARITY * ECC_DEPTH;
+export const ECC_MAX_BLOCK = RS_K * ECC_DEPTH;
+
+const T = RS_PARITY / 2;
+
+/** A block the code cannot repair (more than 16 symbol errors in one codeword). Its bytes are never returned. */
+export class UnrecoverableError extends AtlasError {
+  readonly codeword: number;
+  constructor(codeword: number, why: string) {
+    super(ErrorCode.WITNESS, `unrecoverable: codeword ${codeword} ${why}`);
+    this.name = 'UnrecoverableError';
+    this.codeword = codeword;
+  }
+}
+
+const EXP = new Uint8Array(512);
+const LOG = new Uint8Array(256);
+{
+  let x = 1;
+  for (let i = 0; i < 255; i++) {
+    EXP[i] = x;
+    LOG[x] = i;
+    x <<= 1;
+    if (x & 0x100) x ^= 0x11d;
+  }
+  for (let i = 255; i < 512; i++) EXP[i] = EXP[i - 255]!;
+}
+
+function mul(a: number, b: number): number {
+  return a === 0 || b === 0 ? 0 : EXP[LOG[a]! + LOG[b]!]!;
+}
+
+function div(a: number, b: number): number {
+  return a === 0 ? 0 : EXP[LOG[a]! + 255 - LOG[b]!]!;
+}
+
+/** g(x) = Π_{i<32} (x − α^i), coefficients from x^32 (= 1) down to x^0. */
+const GENERATOR = (() => {
+  let g = [1];
+  for (let i = 0; i < RS_PARITY; i++) {
+    const next = new Array<number>(g.length + 1).fill(0);
+    g.forEach((c, j) => {
+      next[j] = next[j]! ^ c;
+      next[j + 1] = next[j + 1]! ^ mul(c, EXP[i]!);
+    });
+    g = next;
+  }
+  return Uint8Array.from(g);
+})();
+
+/** GEN_MUL[j·256 + f] = g_{j+1}·f: the LFSR taps as lookup rows. */
+const GEN_MUL = new Uint8Array(RS_PARITY * 256);
+/** ALPHA_MUL[i·256 + s] = α^i·s: one Horner step of syndrome i. */
+const ALPHA_MUL = new Uint8Array(RS_PARITY * 256);
+for (let j = 0; j < RS_PARITY; j++) {
+  for (let f = 0; f < 256; f++) {
+    GEN_MUL[j * 256 + f] = mul(GENERATOR[j + 1]!, f);
+    ALPHA_MUL[j * 256 + f] = mul(EXP[j]!, f);
+  }
+}
+
+/** Feeds one data symbol into a 32-byte parity register at offset r (register[r] is the highest degree). */
+function lfsrStep(register: Uint8Array, r: number, symbol: number): void {
+  const feedback = symbol ^ register[r]!;
+  for (let j = 0; j < RS_PARITY - 1; j++) register[r + j] = register[r + j + 1]! ^ GEN_MUL[j * 256 + feedback]!;
+  register[r + RS_PARITY - 1] = GEN_MUL[(RS_PARITY - 1) * 256 + feedback]!;
+}
+
+/** The 32 parity symbols of one (possibly shortened) codeword with data.length ≤ 223. */
+export function rsEncode(data: Uint8Array): Uint8Array {
+  requireBytes(data, 'data');
+  if (data.length > RS_K) fail(ErrorCode.INVALID, `an RS(255,223) codeword holds at most ${RS_K} data bytes, got ${data.length}`);
+  const register = new Uint8Array(RS_PARITY);
+  for (const symbol of data) lfsrStep(register, 0, symbol);
+  return register;
+}
+
+function syndromes(codeword: Uint8Array): Uint8Array {
+  const s = new Uint8Array(RS_PARITY);
+  for (let i = 0; i < RS_PARITY; i++) {
+    const row = i * 256;
+    let acc = 0;
+    for (let n = 0; n < codeword.length; n++) acc = ALPHA_MUL[row + acc]! ^ codeword[n]!;
+    s[i] = acc;
+  }
+  return s;
+}
+
+/** Berlekamp–Massey: the error locator Λ(x) = Π(1 − X_j x), lowest degree first. */
+function errorLocator(s: Uint8Array): number[] {
+  let locator = [1];
+  let previous = [1];
+  let length = 0, shift = 1, lastDiscrepancy = 1;
+  for (let n = 0; n < RS_PARITY; n++) {
+    let d = s[n]!;
+    for (let i = 1; i <= length; i++) d ^= mul(locator[i] ?? 0, s[n - i]!);
+    if (d === 0) {
+      shift++;
+      continue;
+    }
+    const factor = div(d, lastDiscrepancy);
+    const next = locator.slice();
+    for (let i = 0; i < previous.length; i++) next[i + shift] = (next[i + shift] ?? 0) ^ mul(factor, previous[i]!);
+    if (2 * length <= n) {
+      previous = locator;
+      length = n + 1 - length;
+      lastDiscrepancy = d;
+      shift = 1;
+    } else {
+      shift++;
+    }
+    locator = next;
+  }
+  while (locator.length > length + 1) locator.pop();
+  return locator;
+}
+
+function evaluate(poly: readonly number[], x: number): number {
+  let acc = 0;
+  for (let i = poly.length - 1; i >= 0; i--) acc = mul(acc, x) ^ poly[i]!;
+  return acc;
+}
+
+/**
+ * Corrects a codeword (data ‖ 32 parity, ≤ 255 bytes) in place; returns the number of symbols corrected.
+ * Throws UnrecoverableError when it holds more errors than the code can fix; a result is only returned after the
+ * syndromes of the corrected word are re-checked to be zero.
+ */
+export function rsDecode(codeword: Uint8Array, codewordIndex = 0): number {
+  const n = codeword.length;
+  if (n < RS_PARITY || n > RS_N) fail(ErrorCode.INVALID, `an RS(255,223) codeword has 32..255 bytes, got ${n}`);
+  const s = syndromes(codeword);
+  if (s.every((v) => v === 0)) return 0;
+  const locator = errorLocator(s);
+  const errors = locator.length - 1;
+  if (errors > T) throw new UnrecoverableError(codewordIndex, `has more than ${T} symbol errors`);
+  // Ω(x) = S(x)·Λ(x) mod x^32; Λ'(x) keeps the odd terms (characteristic 2).
+  const omega = new Array<number>(RS_PARITY).fill(0);
+  for (let i = 0; i < RS_PARITY; i++) for (let j = 0; j <= errors && i + j < RS_PARITY; j++) omega[i + j] = omega[i + j]! ^ mul(s[i]!, locator[j]!);
+  const derivative = locator.map((c, i) => (i % 2 === 1 ? c : 0)).slice(1);
+  let found = 0;
+  for (let p = 0; p < n; p++) {
+    const inverse = EXP[(255 - p) % 255]!;
+    if (evaluate(locator, inverse) !== 0) continue;
+    const denominator = evaluate(derivative, inverse);
+    if (denominator === 0) throw new UnrecoverableError(codewordIndex, 'has an inconsistent error locator');
+    codeword[n - 1 - p] = codeword[n - 1 - p]! ^ mul(EXP[p]!, div(evaluate(omega, inverse), denominator));
+    found++;
+  }
+  if (found !== errors || syndromes(codeword).some((v) => v !== 0)) {
+    throw new UnrecoverableError(codewordIndex, `has more than ${T} symbol errors (locator roots ${found} of ${errors})`);
+  }
+  return errors;
+}
+
+function requireBlock(block: Uint8Array): void {
+  requireBytes(block, 'block');
+  if (block.length > ECC_MAX_BLOCK) fail(ErrorCode.INVALID, `an interleaved block holds at most ${ECC_MAX_BLOCK} bytes, got ${block.length}`);
+}
+
+/** Index in the parity array of parity symbol t of codeword c, for a block of `length` data bytes. */
+function parityIndex(length: number, c: number, t: number): number {
+  return ((c - (length % ECC_DEPTH) + ECC_DEPTH) % ECC_DEPTH) + ECC_DEPTH * t;
+}
+
+/** The 1,792 parity bytes of a block of ≤ 12,488 bytes (a 12,288-byte structure: 56 codewords of 219–220 data bytes). */
+export function eccEncode(block: Uint8Array): Uint8Array {
+  requireBlock(block);
+  const registers = new Uint8Array(ECC_DEPTH * RS_PARITY);
+  for (let j = 0; j < block.length; j++) lfsrStep(registers, (j % ECC_DEPTH) * RS_PARITY, block[j]!);
+  const parity = new Uint8Array(ECC_PARITY_BYTES);
+  for (let c = 0; c < ECC_DEPTH; c++) for (let t = 0; t < RS_PARITY; t++) parity[parityIndex(block.length, c, t)] = registers[c * RS_PARITY + t]!;
+  return parity;
+}
+
+export interface EccRepair {
+  readonly data: Uint8Array;
+  readonly parity: Uint8Array;
+  /** Symbols corrected, data and parity together. */
+  readonly repairs: number;
+  readonly codewordsRepaired: number;
+}
+
+/** Checks and repairs a block against its parity; returns corrected copies, or throws UnrecoverableError. */
+export function eccDecode(block: Uint8Array, parity: Uint8Array): EccRepair {
+  requireBlock(block);
+  requireBytes(parity, 'parity');
+  if (parity.length !== ECC_PARITY_BYTES) fail(ErrorCode.INVALID, `parity must be ${ECC_PARITY_BYTES} bytes, got ${parity.length}`);
+  const data = block.slice();
+  const fixedParity = parity.slice();
+  let repairs = 0, codewordsRepaired = 0;
+  for (let c = 0; c < ECC_DEPTH; c++) {
+    const dataCount = c < block.length ? Math.ceil((block.length - c) / ECC_DEPTH) : 0;
+    const codeword = new Uint8Array(dataCount + RS_PARITY);
+    for (let i = 0; i < dataCount; i++) codeword[i] = block[c + i * ECC_DEPTH]!;
+    for (let t = 0; t < RS_PARITY; t++) codeword[dataCount + t] = parity[parityIndex(block.length, c, t)]!;
+    const fixed = rsDecode(codeword, c);
+    if (fixed === 0) continue;
+    repairs += fixed;
+    codewordsRepaired++;
+    for (let i = 0; i < dataCount; i++) data[c + i * ECC_DEPTH] = codeword[i]!;
+    for (let t = 0; t < RS_PARITY; t++) fixedParity[parityIndex(block.length, c, t)] = codeword[dataCount + t]!;
+  }
+  return { data, parity: fixedParity, repairs, codewordsRepaired };
+}
