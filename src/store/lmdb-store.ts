@@ -80,6 +80,7 @@ export class LmdbStore implements Store {
   }
 
   async getManifest(id: string): Promise<DocumentManifest | undefined> {
+    this.#fresh();
     const stored = this.#manifests.get(requireDocumentId(id));
     const witness = this.#witnesses.get(id);
     if (stored === undefined) return undefined;
@@ -88,10 +89,12 @@ export class LmdbStore implements Store {
   }
 
   async has(id: string): Promise<boolean> {
+    this.#fresh();
     return this.#manifests.doesExist(requireDocumentId(id));
   }
 
   async getDocument(id: string, first = 0, count?: number): Promise<Uint8Array> {
+    this.#fresh();
     const manifest = this.#requireManifest(id);
     const total = structureCount(manifest.length);
     if (!Number.isInteger(first) || first < 0 || first > total) fail(ErrorCode.INVALID, `structure ${String(first)} is out of range (document has ${total})`);
@@ -103,6 +106,7 @@ export class LmdbStore implements Store {
   }
 
   async verify(ids?: readonly string[]): Promise<VerifyReport[]> {
+    this.#fresh();
     const list = ids && ids.length > 0 ? ids : [...this.#manifests.getKeys()];
     return list.map((id) => {
       try {
@@ -119,6 +123,7 @@ export class LmdbStore implements Store {
   }
 
   async stats(): Promise<StoreStats> {
+    this.#fresh();
     let documentBytes = 0;
     for (const { value } of this.#manifests.getRange()) documentBytes += value.length;
     const structures = this.#structures.getCount();
@@ -127,6 +132,11 @@ export class LmdbStore implements Store {
 
   async close(): Promise<void> {
     await this.#root.close();
+  }
+
+  /** lmdb-js keeps a read snapshot until the next event-loop turn; a read must see what other processes committed. */
+  #fresh(): void {
+    this.#root.resetReadTxn();
   }
 
   #requireManifest(id: string): StoredManifest {
