@@ -41,14 +41,13 @@ function positiveInt(value: unknown, what: string, fallback: number, max = 1 << 
 /** The typed API: ingest documents through the worker pool into the store, read them back verified. */
 export class Engine {
   readonly threads: number;
-  #pool: Piscina;
+  #pool?: Piscina;
   #store: RemoteStore;
   #batchStructures: number;
   #batchBuffers: number;
   #closed = false;
 
-  private constructor(pool: Piscina, store: RemoteStore, threads: number, batchStructures: number, batchBuffers: number) {
-    this.#pool = pool;
+  private constructor(store: RemoteStore, threads: number, batchStructures: number, batchBuffers: number) {
     this.#store = store;
     this.threads = threads;
     this.#batchStructures = batchStructures;
@@ -60,15 +59,22 @@ export class Engine {
     const batchStructures = positiveInt(options.batchStructures, 'batchStructures', 256);
     const batchBuffers = positiveInt(options.batchBuffers, 'batchBuffers', 3, 64);
     const store = await RemoteStore.open(resolveStoreDir(options.store));
-    const pool = new Piscina({ filename: JOBS, minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
-    pool.on('error', () => {}); // a crashed worker also rejects its task, which is where the error is reported
-    return new Engine(pool, store, threads, batchStructures, batchBuffers);
+    return new Engine(store, threads, batchStructures, batchBuffers);
+  }
+
+  /** The worker pool, started on the first ingest so that reads and stats start no threads. */
+  #workers(): Piscina {
+    if (!this.#pool) {
+      this.#pool = new Piscina({ filename: JOBS, minThreads: this.threads, maxThreads: this.threads, idleTimeout: 60_000 });
+      this.#pool.on('error', () => {}); // a crashed worker also rejects its task, which is where the error is reported
+    }
+    return this.#pool;
   }
 
   /** Ingests a path (file or folder, recursive), bytes, or an (async) iterable of them; yields one result per document. */
   ingest(input: IngestInput, options: IngestOptions = {}): AsyncGenerator<DocumentResult> {
     this.#open();
-    const config = { pool: this.#pool, store: this.#store, threads: this.threads, batchStructures: this.#batchStructures, batchBuffers: this.#batchBuffers };
+    const config = { pool: this.#workers(), store: this.#store, threads: this.threads, batchStructures: this.#batchStructures, batchBuffers: this.#batchBuffers };
     return ingestPipeline(config, input, options);
   }
 
@@ -115,7 +121,7 @@ export class Engine {
     if (this.#closed) return;
     this.#closed = true;
     try {
-      await this.#pool.close();
+      await this.#pool?.close();
     } finally {
       await this.#store.close();
     }

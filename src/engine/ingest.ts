@@ -106,6 +106,7 @@ export async function* ingestPipeline(config: PipelineConfig, input: IngestInput
       await slot.done;
       slot.entries.forEach((doc, s) => doc.addStructure(slot.view, s));
       progress.bytes += slot.payloadBytes;
+      onProgress?.({ ...progress });
     } finally {
       release(slot);
     }
@@ -160,6 +161,7 @@ export async function* ingestPipeline(config: PipelineConfig, input: IngestInput
     if (current && current.count > 0) dispatch(current);
     current = undefined;
     while (inflight.length > 0) {
+      signal?.throwIfAborted();
       await completeOldest();
       yield* finishDocuments();
     }
