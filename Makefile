@@ -3,7 +3,7 @@
 OUT := dist/native
 WASM := dist/wasm/atlas.wasm
 IR := ir/conserved.ll ir/r96.ll native/ir-object.sh
-CFLAGS := -O2 -std=c11 -Wall -Wextra -fPIC -pthread -Iinclude -Inative
+CFLAGS := -O2 -fvisibility=hidden -std=gnu11 -Wall -Wextra -fPIC -pthread -Iinclude -Inative
 LIB_SRC := $(wildcard native/c/*.c) native/kernels/dispatch.c
 IR_OBJ := $(OUT)/ir/kernels_base.o $(OUT)/ir/kernels_v3.o $(OUT)/ir/kernels_v4.o
 LIB_OBJ := $(patsubst %.c,$(OUT)/obj/%.o,$(LIB_SRC))

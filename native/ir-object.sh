@@ -18,6 +18,7 @@ case $variant in
     exec llc-14 -O3 -march=wasm32 -mattr=$wattr -filetype=obj "$tmp/k.bc" -o "$out" ;;
   *) echo "unknown variant $variant" >&2; exit 2 ;;
 esac
-sed "s/@ak_/@ak_${variant}_/g" "$tmp/k.ll" > "$tmp/r.ll"
+# Hidden: only the dispatcher (native/kernels/dispatch.c) calls the variants; libatlas.so exports the atlas_* ABI.
+sed -e "s/@ak_/@ak_${variant}_/g" -e "/^define internal/!s/^define /define hidden /" "$tmp/k.ll" > "$tmp/r.ll"
 opt-14 -O3 "$tmp/r.ll" -o "$tmp/k.bc"
 llc-14 -O3 -mtriple=x86_64-unknown-linux-gnu -mcpu=$cpu -filetype=obj -relocation-model=pic "$tmp/k.bc" -o "$out"
