@@ -31,7 +31,8 @@ export interface DocumentResult {
   /** R96 histogram over all the document's structures. */
   readonly histogram: number[];
   readonly dominantClass: number;
-  readonly clusters: ClusterSummary;
+  /** Omitted when ingest ran with cluster: false. */
+  readonly clusters?: ClusterSummary;
   readonly witness: Witness;
   /** Per-structure results; omitted when ingest ran with details: false. */
   readonly structureResults?: StructureResult[];
@@ -51,7 +52,7 @@ export class DocumentAccumulator {
   #residue = 0;
   readonly #details?: StructureResult[];
 
-  constructor(readonly path: string | undefined, details: boolean) {
+  constructor(readonly path: string | undefined, details: boolean, private readonly clustered: boolean) {
     if (details) this.#details = [];
   }
 
@@ -90,9 +91,6 @@ export class DocumentAccumulator {
   }
 
   result(manifest: DocumentManifest, stored: boolean): DocumentResult {
-    let nonEmpty = 0;
-    for (const n of this.#clusters) if (n > 0) nonEmpty++;
-    const largestClass = dominantClass(this.#clusters);
     return {
       ...(this.path === undefined ? {} : { path: this.path }),
       id: manifest.id,
@@ -102,9 +100,16 @@ export class DocumentAccumulator {
       stored,
       histogram: this.#histogram,
       dominantClass: dominantClass(this.#histogram),
-      clusters: { sizes: this.#clusters, nonEmpty, largestClass, largestSize: this.#clusters[largestClass]! },
+      ...(this.clustered ? { clusters: this.#clusterSummary() } : {}),
       witness: manifest.witness,
       ...(this.#details ? { structureResults: this.#details } : {}),
     };
+  }
+
+  #clusterSummary(): ClusterSummary {
+    let nonEmpty = 0;
+    for (const n of this.#clusters) if (n > 0) nonEmpty++;
+    const largestClass = dominantClass(this.#clusters);
+    return { sizes: this.#clusters, nonEmpty, largestClass, largestSize: this.#clusters[largestClass]! };
   }
 }

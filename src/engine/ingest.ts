@@ -20,6 +20,8 @@ export interface IngestOptions {
   readonly onProgress?: (progress: Progress) => void;
   /** Keep per-structure results (default true); false keeps memory flat for very large documents. */
   readonly details?: boolean;
+  /** Run the cluster job (default true); false leaves `clusters` out of the results. */
+  readonly cluster?: boolean;
 }
 
 export interface PipelineConfig {
@@ -32,9 +34,6 @@ export interface PipelineConfig {
   readonly batchBuffers: number;
 }
 
-/** Jobs that touch every page range of every structure; each structure's PENDING counts their shards. */
-const SHARD_JOBS = ['classify', 'cluster'] as const;
-const SHARDS_PER_STRUCTURE = SHARD_JOBS.length * PAGE_SPLITS;
 
 interface Slot {
   readonly view: BatchView;
@@ -51,7 +50,10 @@ interface Slot {
  */
 export async function* ingestPipeline(config: PipelineConfig, input: IngestInput, options: IngestOptions = {}): AsyncGenerator<DocumentResult> {
   const { pool, store, threads, batchStructures, batchBuffers } = config;
-  const { signal, onProgress, details = true } = options;
+  const { signal, onProgress, details = true, cluster = true } = options;
+  // Jobs that touch every page range of every structure; each structure's PENDING counts their shards.
+  const shardJobs = cluster ? ['classify', 'cluster'] : ['classify'];
+  const shardsPerStructure = shardJobs.length * PAGE_SPLITS;
   const table = DomainTable.create(batchStructures * batchBuffers);
   const words = tableWords(table.buffer);
   const free: Slot[] = Array.from({ length: batchBuffers }, () => ({ view: BatchView.allocate(batchStructures), count: 0, payloadBytes: 0, entries: [], domains: [] }));
@@ -72,17 +74,17 @@ export async function* ingestPipeline(config: PipelineConfig, input: IngestInput
     const n = slot.count;
     const v = slot.view;
     for (let s = 0; s < n; s++) {
-      const d = domainCreate(STRUCTURE_SIZE, SHARDS_PER_STRUCTURE, table);
+      const d = domainCreate(STRUCTURE_SIZE, shardsPerStructure, table);
       slot.domains.push(d);
       v.meta[2 * s] = d.slot;
       v.meta[2 * s + 1] = d.generation;
-      Atomics.store(words, slotBase(d.slot) + Field.PENDING, SHARDS_PER_STRUCTURE);
+      Atomics.store(words, slotBase(d.slot) + Field.PENDING, shardsPerStructure);
     }
     v.hist.fill(0, 0, n * 96);
     v.clusters.fill(0, 0, n * 96);
     slot.done = (async () => {
       const shards = planShards(n, threads);
-      await Promise.all(shards.flatMap((shard) => SHARD_JOBS.map((name) => run(slot, name, shard))));
+      await Promise.all(shards.flatMap((shard) => shardJobs.map((name) => run(slot, name, shard))));
       await run(slot, 'holoStore', { s0: 0, s1: n, p0: 0, p1: PAGES });
       await store.putStructures(v.data.subarray(0, n * STRUCTURE_SIZE), v.digests.slice(0, n * DIGEST_BYTES));
     })();
@@ -126,7 +128,7 @@ export async function* ingestPipeline(config: PipelineConfig, input: IngestInput
   let current: Slot | undefined;
   try {
     for await (const source of documentSources(input)) {
-      const doc = new DocumentAccumulator(source.path, details);
+      const doc = new DocumentAccumulator(source.path, details, cluster);
       docs.push(doc);
       try {
         for (;;) {

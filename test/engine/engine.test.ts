@@ -49,14 +49,16 @@ describe('Engine', () => {
           expect(r.structureResults![s]).toMatchObject({ sha256: sha256(structure).toString('hex'), histogram: hist });
         }
         expect(r.histogram).toEqual(total);
-        expect(r.clusters.sizes).toEqual(total);
+        expect(r.clusters!.sizes).toEqual(total);
+        expect(r.clusters!.nonEmpty).toBe(total.filter((x) => x > 0).length);
         expect(Buffer.from(await engine.get(r.id)).equals(Buffer.from(doc))).toBe(true);
         const chunks: Uint8Array[] = [];
         for await (const c of engine.read(r.id)) chunks.push(c);
         expect(Buffer.concat(chunks).equals(Buffer.from(doc))).toBe(true);
       }
-      const again = await collect(engine.ingest(docs[1]!));
-      expect(again[0]).toMatchObject({ id: results[1]!.id, stored: false });
+      const again = await collect(engine.ingest(docs[5]!, { cluster: false }));
+      expect(again[0]).toMatchObject({ id: results[5]!.id, stored: false, histogram: results[5]!.histogram });
+      expect(again[0]!.clusters).toBeUndefined();
       expect(await engine.stats()).toMatchObject({ documents: SIZES.length, documentBytes: SIZES.reduce((a, b) => a + b, 0), threads: 2 });
       expect((await engine.verify()).map((r) => r.ok)).toEqual(SIZES.map(() => true));
     } finally {
