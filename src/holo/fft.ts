@@ -69,26 +69,25 @@ function requireLength(what: string, length: number, expected: number): void {
   if (length !== expected) fail(ErrorCode.INVALID, `${what} must have length ${expected}, got ${length}`);
 }
 
-function scale(xs: Float64Array, factor: number): void {
-  for (let i = 0; i < xs.length; i++) xs[i] = xs[i]! * factor;
+function unitary(re: Float64Array, im: Float64Array, plan: FftPlan, inverse: boolean): void {
+  requireLength('fft re', re.length, plan.size);
+  requireLength('fft im', im.length, plan.size);
+  transform(re, im, plan.size, plan, 1, inverse);
+  const s = 1 / Math.sqrt(plan.size);
+  for (let i = 0; i < plan.size; i++) {
+    re[i] = re[i]! * s;
+    im[i] = im[i]! * s;
+  }
 }
 
 /** In-place unitary forward DFT: X[k] = D^{−1/2} Σ x[n] e^{−2πikn/D}. */
 export function fft(re: Float64Array, im: Float64Array, plan: FftPlan): void {
-  requireLength('fft re', re.length, plan.size);
-  requireLength('fft im', im.length, plan.size);
-  transform(re, im, plan.size, plan, 1, false);
-  scale(re, 1 / Math.sqrt(plan.size));
-  scale(im, 1 / Math.sqrt(plan.size));
+  unitary(re, im, plan, false);
 }
 
 /** In-place unitary inverse DFT (F⁻¹ = F*). */
 export function ifft(re: Float64Array, im: Float64Array, plan: FftPlan): void {
-  requireLength('ifft re', re.length, plan.size);
-  requireLength('ifft im', im.length, plan.size);
-  transform(re, im, plan.size, plan, 1, true);
-  scale(re, 1 / Math.sqrt(plan.size));
-  scale(im, 1 / Math.sqrt(plan.size));
+  unitary(re, im, plan, true);
 }
 
 /** Unitary real FFT of x zero-padded to D = plan.size: bins 0..D/2, via one complex FFT of size D/2. */

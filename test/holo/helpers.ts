@@ -10,7 +10,4 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-export function seededBytes(length: number, seed: number): Uint8Array {
-  const rand = seededRandom(seed);
-  return Uint8Array.from({ length }, () => Math.floor(rand() * 256));
-}
+export { seededBytes } from '../fixtures/engine/data.js';
