@@ -20,7 +20,7 @@ export interface EngineOptions {
   readonly threads?: number;
   /** Structures per batch buffer (default 256, about 3 MiB). */
   readonly batchStructures?: number;
-  /** Batch buffers in flight (default 3). */
+  /** Batch buffers in flight (default 4). */
   readonly batchBuffers?: number;
 }
 
@@ -57,7 +57,7 @@ export class Engine {
   static async open(options: EngineOptions = {}): Promise<Engine> {
     const threads = positiveInt(options.threads, 'threads', availableParallelism(), 256);
     const batchStructures = positiveInt(options.batchStructures, 'batchStructures', 256);
-    const batchBuffers = positiveInt(options.batchBuffers, 'batchBuffers', 3, 64);
+    const batchBuffers = positiveInt(options.batchBuffers, 'batchBuffers', 4, 64);
     const store = await RemoteStore.open(resolveStoreDir(options.store));
     return new Engine(store, threads, batchStructures, batchBuffers);
   }

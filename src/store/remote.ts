@@ -30,7 +30,7 @@ export class RemoteStore implements Store {
     return store;
   }
 
-  putStructures(batch: Uint8Array, digests: Uint8Array): Promise<number> {
+  putStructures(batch: Uint8Array, digests: Uint8Array): Promise<void> {
     return this.#call(() => this.#remote.putStructures(batch, digests));
   }
   putDocument(manifest: DocumentManifest): Promise<boolean> {

@@ -33,8 +33,11 @@ export interface VerifyReport {
  * throw an AtlasError instead of returning a wrong byte.
  */
 export interface Store {
-  /** Stores structures (consecutive 12,288-byte runs of `batch`) under their SHA-256 digests; returns how many were new. */
-  putStructures(batch: Uint8Array, digests: Uint8Array): Promise<number>;
+  /**
+   * Stores structures (consecutive 12,288-byte runs of `batch`) under their SHA-256 digests. The bytes are copied
+   * before it returns; the write may still be committing, and a later putDocument waits for it (and fails if it failed).
+   */
+  putStructures(batch: Uint8Array, digests: Uint8Array): Promise<void>;
   /** Makes a document visible once all its structures are stored; false when it was already there. */
   putDocument(manifest: DocumentManifest): Promise<boolean>;
   /** The document's bytes from structure `first` on, `count` structures (default: the whole document, hash checked). */
