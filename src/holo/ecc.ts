@@ -98,14 +98,18 @@ function syndromes(codeword: Uint8Array): Uint8Array {
   return s;
 }
 
-/** Berlekamp–Massey: the error locator Λ(x) = Π(1 − X_j x), lowest degree first. */
-function errorLocator(s: Uint8Array): number[] {
-  let locator = [1];
-  let previous = [1];
-  let length = 0, shift = 1, lastDiscrepancy = 1;
-  for (let n = 0; n < RS_PARITY; n++) {
-    let d = s[n]!;
-    for (let i = 1; i <= length; i++) d ^= mul(locator[i] ?? 0, s[n - i]!);
+/**
+ * Berlekamp–Massey seeded with the erasure locator Γ(x) = Π(1 − X_e x): returns the errata locator
+ * Λ(x) = Π(1 − X_j x) over errors and erasures, lowest degree first, and its length L.
+ */
+function errataLocator(s: Uint8Array, erasure: readonly number[]): { locator: number[]; length: number } {
+  const e = erasure.length - 1;
+  let locator = erasure.slice();
+  let previous = erasure.slice();
+  let length = e, shift = 1, lastDiscrepancy = 1;
+  for (let n = e; n < RS_PARITY; n++) {
+    let d = 0;
+    for (let i = 0; i < locator.length && i <= n; i++) d ^= mul(locator[i]!, s[n - i]!);
     if (d === 0) {
       shift++;
       continue;
@@ -113,9 +117,9 @@ function errorLocator(s: Uint8Array): number[] {
     const factor = div(d, lastDiscrepancy);
     const next = locator.slice();
     for (let i = 0; i < previous.length; i++) next[i + shift] = (next[i + shift] ?? 0) ^ mul(factor, previous[i]!);
-    if (2 * length <= n) {
+    if (2 * length <= n + e) {
       previous = locator;
-      length = n + 1 - length;
+      length = n + 1 + e - length;
       lastDiscrepancy = d;
       shift = 1;
     } else {
@@ -124,7 +128,7 @@ function errorLocator(s: Uint8Array): number[] {
     locator = next;
   }
   while (locator.length > length + 1) locator.pop();
-  return locator;
+  return { locator, length };
 }
 
 function evaluate(poly: readonly number[], x: number): number {
@@ -134,35 +138,47 @@ function evaluate(poly: readonly number[], x: number): number {
 }
 
 /**
- * Corrects a codeword (data ‖ 32 parity, ≤ 255 bytes) in place; returns the number of symbols corrected.
- * Throws UnrecoverableError when it holds more errors than the code can fix; a result is only returned after the
- * syndromes of the corrected word are re-checked to be zero.
+ * Corrects a codeword (data ‖ 32 parity, ≤ 255 bytes) in place; returns the number of symbols changed. `erasures`
+ * are indices in the codeword known to be bad: 2·errors + erasures ≤ 32 is correctable. Throws UnrecoverableError
+ * beyond that; a result is only returned after the syndromes of the corrected word are re-checked to be zero.
  */
-export function rsDecode(codeword: Uint8Array, codewordIndex = 0): number {
+export function rsDecode(codeword: Uint8Array, codewordIndex = 0, erasures: readonly number[] = []): number {
   const n = codeword.length;
   if (n < RS_PARITY || n > RS_N) fail(ErrorCode.INVALID, `an RS(255,223) codeword has 32..255 bytes, got ${n}`);
+  if (new Set(erasures).size !== erasures.length || erasures.some((i) => !Number.isInteger(i) || i < 0 || i >= n)) {
+    fail(ErrorCode.INVALID, `erasures must be distinct indices in 0..${n - 1}`);
+  }
+  if (erasures.length > RS_PARITY) throw new UnrecoverableError(codewordIndex, `has ${erasures.length} erasures, more than ${RS_PARITY}`);
   const s = syndromes(codeword);
   if (s.every((v) => v === 0)) return 0;
-  const locator = errorLocator(s);
-  const errors = locator.length - 1;
-  if (errors > T) throw new UnrecoverableError(codewordIndex, `has more than ${T} symbol errors`);
+  let gamma = [1];
+  for (const i of erasures) {
+    const x = EXP[n - 1 - i]!;
+    gamma = [...gamma, 0].map((c, k) => c ^ (k > 0 ? mul(gamma[k - 1]!, x) : 0));
+  }
+  const { locator, length } = errataLocator(s, gamma);
+  if (2 * (length - erasures.length) + erasures.length > RS_PARITY) {
+    throw new UnrecoverableError(codewordIndex, `has more than ${T} symbol errors (or too many with its ${erasures.length} erasures)`);
+  }
   // Ω(x) = S(x)·Λ(x) mod x^32; Λ'(x) keeps the odd terms (characteristic 2).
   const omega = new Array<number>(RS_PARITY).fill(0);
-  for (let i = 0; i < RS_PARITY; i++) for (let j = 0; j <= errors && i + j < RS_PARITY; j++) omega[i + j] = omega[i + j]! ^ mul(s[i]!, locator[j]!);
+  for (let i = 0; i < RS_PARITY; i++) for (let j = 0; j < locator.length && i + j < RS_PARITY; j++) omega[i + j] = omega[i + j]! ^ mul(s[i]!, locator[j]!);
   const derivative = locator.map((c, i) => (i % 2 === 1 ? c : 0)).slice(1);
-  let found = 0;
+  let found = 0, changed = 0;
   for (let p = 0; p < n; p++) {
     const inverse = EXP[(255 - p) % 255]!;
     if (evaluate(locator, inverse) !== 0) continue;
     const denominator = evaluate(derivative, inverse);
-    if (denominator === 0) throw new UnrecoverableError(codewordIndex, 'has an inconsistent error locator');
-    codeword[n - 1 - p] = codeword[n - 1 - p]! ^ mul(EXP[p]!, div(evaluate(omega, inverse), denominator));
+    if (denominator === 0) throw new UnrecoverableError(codewordIndex, 'has an inconsistent errata locator');
+    const magnitude = mul(EXP[p]!, div(evaluate(omega, inverse), denominator));
+    codeword[n - 1 - p] = codeword[n - 1 - p]! ^ magnitude;
     found++;
+    if (magnitude !== 0) changed++;
   }
-  if (found !== errors || syndromes(codeword).some((v) => v !== 0)) {
-    throw new UnrecoverableError(codewordIndex, `has more than ${T} symbol errors (locator roots ${found} of ${errors})`);
+  if (found !== length || syndromes(codeword).some((v) => v !== 0)) {
+    throw new UnrecoverableError(codewordIndex, `has more than ${T} symbol errors (locator roots ${found} of ${length})`);
   }
-  return errors;
+  return changed;
 }
 
 function requireBlock(block: Uint8Array): void {
@@ -193,11 +209,28 @@ export interface EccRepair {
   readonly codewordsRepaired: number;
 }
 
-/** Checks and repairs a block against its parity; returns corrected copies, or throws UnrecoverableError. */
-export function eccDecode(block: Uint8Array, parity: Uint8Array): EccRepair {
+/** Codeword c and its symbol index for byte j of the protected block data ‖ parity (data of `length` bytes). */
+function symbolOf(length: number, j: number): [number, number] {
+  const c = j % ECC_DEPTH;
+  if (j < length) return [c, (j - c) / ECC_DEPTH];
+  const dataCount = c < length ? Math.ceil((length - c) / ECC_DEPTH) : 0;
+  return [c, dataCount + (j - length - parityIndex(length, c, 0)) / ECC_DEPTH];
+}
+
+/**
+ * Checks and repairs a block against its parity; returns corrected copies, or throws UnrecoverableError.
+ * `erasures` are byte positions in data ‖ parity known to be bad (lost or unreadable): up to 32 per codeword.
+ */
+export function eccDecode(block: Uint8Array, parity: Uint8Array, erasures: Iterable<number> = []): EccRepair {
   requireBlock(block);
   requireBytes(parity, 'parity');
   if (parity.length !== ECC_PARITY_BYTES) fail(ErrorCode.INVALID, `parity must be ${ECC_PARITY_BYTES} bytes, got ${parity.length}`);
+  const erased: number[][] = Array.from({ length: ECC_DEPTH }, () => []);
+  for (const j of erasures) {
+    if (!Number.isInteger(j) || j < 0 || j >= block.length + ECC_PARITY_BYTES) fail(ErrorCode.INVALID, `erasure position ${j} is outside the protected block`);
+    const [c, i] = symbolOf(block.length, j);
+    erased[c]!.push(i);
+  }
   const data = block.slice();
   const fixedParity = parity.slice();
   let repairs = 0, codewordsRepaired = 0;
@@ -206,7 +239,7 @@ export function eccDecode(block: Uint8Array, parity: Uint8Array): EccRepair {
     const codeword = new Uint8Array(dataCount + RS_PARITY);
     for (let i = 0; i < dataCount; i++) codeword[i] = block[c + i * ECC_DEPTH]!;
     for (let t = 0; t < RS_PARITY; t++) codeword[dataCount + t] = parity[parityIndex(block.length, c, t)]!;
-    const fixed = rsDecode(codeword, c);
+    const fixed = rsDecode(codeword, c, erased[c]);
     if (fixed === 0) continue;
     repairs += fixed;
     codewordsRepaired++;

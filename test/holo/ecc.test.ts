@@ -166,3 +166,48 @@ describe('interleaved structure ECC', () => {
     expect(() => eccDecode(data, new Uint8Array(100))).toThrow(AtlasError);
   });
 });
+
+describe('erasure decoding', () => {
+  const data = seededBytes(STRUCTURE, 78);
+
+  it('fills 32 erasures per codeword: a lost 1,792-byte span at a known place is rebuilt', () => {
+    for (const start of [0, 7000, STRUCTURE - 1000]) {
+      const block = protectedBlock(data);
+      const lost = Array.from({ length: 1792 }, (_, i) => start + i);
+      for (const j of lost) block[j] = 0;
+      expect(() => decodeBlock(block, STRUCTURE)).toThrow(UnrecoverableError);
+      const result = eccDecode(block.subarray(0, STRUCTURE), block.subarray(STRUCTURE), lost);
+      expect(result.data).toEqual(data);
+      expect(result.parity).toEqual(eccEncode(data));
+    }
+  });
+
+  it('corrects 8 errors plus 16 erasures in a codeword (2·8 + 16 = 32), and counts only changed symbols', () => {
+    const rand = seededRandom(12);
+    const block = protectedBlock(data);
+    const positions = positionsOf(5, block.length, 24, rand);
+    const erasedPositions = positions.slice(0, 16);
+    corrupt(block, erasedPositions.slice(0, 10), rand); // six erased positions keep their correct value
+    corrupt(block, positions.slice(16), rand);
+    const result = eccDecode(block.subarray(0, STRUCTURE), block.subarray(STRUCTURE), erasedPositions);
+    expect(result.data).toEqual(data);
+    expect(result.repairs).toBe(18);
+  });
+
+  it('refuses 33 erasures, or 9 errors with 16 erasures, in one codeword', () => {
+    const rand = seededRandom(13);
+    const block = protectedBlock(data);
+    const positions = positionsOf(9, block.length, 33, rand);
+    corrupt(block, positions, rand);
+    expect(() => eccDecode(block.subarray(0, STRUCTURE), block.subarray(STRUCTURE), positions)).toThrow(UnrecoverableError);
+    const other = protectedBlock(data);
+    const mixed = positionsOf(9, other.length, 25, rand);
+    corrupt(other, mixed, rand);
+    expect(() => eccDecode(other.subarray(0, STRUCTURE), other.subarray(STRUCTURE), mixed.slice(0, 16))).toThrow(UnrecoverableError);
+  });
+
+  it('rejects erasure positions outside the block', () => {
+    const block = protectedBlock(data);
+    expect(() => eccDecode(block.subarray(0, STRUCTURE), block.subarray(STRUCTURE), [STRUCTURE + ECC_PARITY_BYTES])).toThrow(expect.objectContaining({ code: ErrorCode.INVALID }));
+  });
+});
