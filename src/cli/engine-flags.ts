@@ -24,7 +24,16 @@ export function openEngine(values: Record<string, unknown>): Promise<Engine> {
   return Engine.open({ ...(store === undefined ? {} : { store }), ...(threads === undefined ? {} : { threads }) });
 }
 
-/** Writes to a stream, waiting for it to drain (stdout may be a slow pipe). */
+const guarded = new WeakSet<NodeJS.WritableStream>();
+
+/**
+ * Writes to a stream, waiting for it to drain (stdout may be a slow pipe). A failed write (EPIPE when the reader has
+ * gone) rejects here and becomes the command's one-line error instead of an unhandled 'error' event.
+ */
 export function write(stream: NodeJS.WritableStream, chunk: string | Uint8Array): Promise<void> {
+  if (!guarded.has(stream)) {
+    guarded.add(stream);
+    stream.on('error', () => {});
+  }
   return new Promise((resolve, reject) => stream.write(chunk, (err) => (err ? reject(err) : resolve())));
 }
