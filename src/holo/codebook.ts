@@ -36,27 +36,37 @@ export function valueCodeId(chunkHash: Uint8Array): Uint8Array {
   return id;
 }
 
-/** Low 64 bits of (aHi:aLo)·(bHi:bLo) as [hi, lo], exact with doubles and 16-bit limbs. */
-function mul64(aHi: number, aLo: number, bHi: number, bLo: number): [number, number] {
-  const a0 = aLo & 0xffff, a1 = aLo >>> 16, b0 = bLo & 0xffff, b1 = bLo >>> 16;
-  const p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0;
-  const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
-  const lo = (((mid & 0xffff) << 16) | (p00 & 0xffff)) >>> 0;
-  const hi = (a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16) + Math.imul(aHi, bLo) + Math.imul(aLo, bHi)) >>> 0;
-  return [hi, lo];
+// Results of mul64/mix64Into, kept in module scope so the hot loop allocates nothing.
+let outHi = 0, outLo = 0;
+
+/** High 32 bits of the 64-bit product of two u32s, exact with 16-bit limbs. */
+function mulHi32(a: number, b: number): number {
+  const a0 = a & 0xffff, a1 = a >>> 16, b0 = b & 0xffff, b1 = b >>> 16;
+  const p01 = a0 * b1, p10 = a1 * b0;
+  const mid = ((a0 * b0) >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+  return a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16);
+}
+
+/** Low 64 bits of (aHi:aLo)·(bHi:bLo) into outHi:outLo. */
+function mul64(aHi: number, aLo: number, bHi: number, bLo: number): void {
+  outHi = (mulHi32(aLo, bLo) + Math.imul(aHi, bLo) + Math.imul(aLo, bHi)) >>> 0;
+  outLo = Math.imul(aLo, bLo) >>> 0;
+}
+
+/** The splitmix64 finaliser on hi:lo into outHi:outLo. */
+function mix64Into(hi: number, lo: number): void {
+  mul64((hi ^ (hi >>> 30)) >>> 0, (lo ^ ((lo >>> 30) | (hi << 2))) >>> 0, MIX1_HI, MIX1_LO);
+  hi = outHi; lo = outLo;
+  mul64((hi ^ (hi >>> 27)) >>> 0, (lo ^ ((lo >>> 27) | (hi << 5))) >>> 0, MIX2_HI, MIX2_LO);
+  hi = outHi; lo = outLo;
+  outHi = (hi ^ (hi >>> 31)) >>> 0;
+  outLo = (lo ^ ((lo >>> 31) | (hi << 1))) >>> 0;
 }
 
 /** The splitmix64 finaliser on a 64-bit value held as two u32 halves. */
 export function mix64(hi: number, lo: number): [number, number] {
-  lo = (lo ^ ((lo >>> 30) | (hi << 2))) >>> 0;
-  hi = (hi ^ (hi >>> 30)) >>> 0;
-  [hi, lo] = mul64(hi, lo, MIX1_HI, MIX1_LO);
-  lo = (lo ^ ((lo >>> 27) | (hi << 5))) >>> 0;
-  hi = (hi ^ (hi >>> 27)) >>> 0;
-  [hi, lo] = mul64(hi, lo, MIX2_HI, MIX2_LO);
-  lo = (lo ^ ((lo >>> 31) | (hi << 1))) >>> 0;
-  hi = (hi ^ (hi >>> 31)) >>> 0;
-  return [hi, lo];
+  mix64Into(hi, lo);
+  return [outHi, outLo];
 }
 
 /** The phases θ_0..θ_{D/2} of the code for κ under storeSecret, exactly as §3.2 derives them. */
@@ -75,8 +85,8 @@ export function codePhases(storeSecret: Uint8Array, codeId: Uint8Array, dimensio
     const lo = stateLo + GOLDEN_LO;
     stateHi = (stateHi + GOLDEN_HI + (lo >= TWO_POW_32 ? 1 : 0)) >>> 0;
     stateLo = lo >>> 0;
-    const [mHi, mLo] = mix64(stateHi, stateLo);
-    const xHi = (mHi ^ s1Hi) >>> 0, xLo = (mLo ^ s1Lo) >>> 0;
+    mix64Into(stateHi, stateLo);
+    const xHi = (outHi ^ s1Hi) >>> 0, xLo = (outLo ^ s1Lo) >>> 0;
     theta[k] = k < half ? 2 * Math.PI * ((xHi * 2 ** 21 + (xLo >>> 11)) * 2 ** -53) : Math.PI * (xHi >>> 31);
   }
   return theta;
