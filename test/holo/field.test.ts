@@ -109,7 +109,7 @@ describe('clean-up', () => {
     const field = new HoloField(d, 'f32');
     docs.forEach((bytes, i) => field.superpose(keys[i]!, contentSpectrum(bytes, plan)));
     const cue = docs[11]!.slice();
-    for (let i = 0; i < 200; i++) cue[(i * 61) % size] ^= 0xa5;
+    for (let i = 0; i < 200; i++) cue[(i * 61) % size] = cue[(i * 61) % size]! ^ 0xa5;
     const result = recallByCue(field, contentSpectrum(cue, plan), keys);
     expect(result.index).toBe(11);
     expect(result.margin).toBeGreaterThan(0.5);
