@@ -71,6 +71,8 @@ ATLAS_API int atlas_domain_table_init(void* table, size_t bytes, uint32_t slots)
 ATLAS_API atlas_domain_t* atlas_domain_create_in(void* table, size_t bytes, uint8_t budget_class);
 /* A handle to a slot created elsewhere (e.g. by domainCreate in JS): {slot, generation} of its Domain handle. */
 ATLAS_API atlas_domain_t* atlas_domain_open(void* table, uint32_t slot, int32_t generation);
+/* Frees a handle from atlas_domain_open (or create) without destroying its domain; the handle is gone afterwards. */
+ATLAS_API void atlas_domain_close(atlas_domain_t* domain);
 ATLAS_API int atlas_domain_slot(const atlas_domain_t* domain, uint32_t* slot, int32_t* generation);
 ATLAS_API int atlas_domain_budget(const atlas_domain_t* domain, uint8_t* budget);
 /* 0 OPEN, 1 COMMITTED. */

@@ -3,6 +3,7 @@
 // checks here only keep a bad call from touching memory it does not own.
 #include <napi.h>
 
+#include "atlas.h"
 #include "kernels/kernels.h"
 
 namespace {
@@ -83,6 +84,27 @@ Napi::Value Harmonizes(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), atlas_k_harmonizes(u32(info, 0), u32(info, 1)) != 0);
 }
 
+// Budget alloc/release by libatlas (C atomics) on a slot of a JS DomainTable: the shared layout in action.
+// Arguments: (table: Int32Array over the table's SharedArrayBuffer, slot, generation, amt); returns an ErrorCode.
+Napi::Value TableBudget(const Napi::CallbackInfo& info, bool release) {
+  int32_t* words; size_t n;
+  if (!view(info, 0, napi_int32_array, &words, &n)) return info.Env().Undefined();
+  if (n < ATLAS_TABLE_HEADER_WORDS || n < atlas_domain_table_bytes(static_cast<uint32_t>(words[2])) / 4) {
+    return Napi::Number::New(info.Env(), ATLAS_E_INVALID);
+  }
+  atlas_domain_t* d = atlas_domain_open(words, u32(info, 1), info[2].As<Napi::Number>().Int32Value());
+  if (d == nullptr) return Napi::Number::New(info.Env(), atlas_get_last_error());
+  uint32_t amt = u32(info, 3);
+  uint8_t a = amt > 255 ? 255 : static_cast<uint8_t>(amt);
+  if (release) atlas_budget_release(d, a); else atlas_budget_alloc(d, a);
+  atlas_error_t code = atlas_get_last_error();
+  atlas_domain_close(d);
+  return Napi::Number::New(info.Env(), code);
+}
+
+Napi::Value TableBudgetAlloc(const Napi::CallbackInfo& info) { return TableBudget(info, false); }
+Napi::Value TableBudgetRelease(const Napi::CallbackInfo& info) { return TableBudget(info, true); }
+
 Napi::Value Variant(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), atlas_k_variant()); }
 
 Napi::Value Select(const Napi::CallbackInfo& info) {
@@ -99,6 +121,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("classify", Napi::Function::New(env, Classify));
   exports.Set("histogramPages", Napi::Function::New(env, HistogramPages));
   exports.Set("harmonizes", Napi::Function::New(env, Harmonizes));
+  exports.Set("tableBudgetAlloc", Napi::Function::New(env, TableBudgetAlloc));
+  exports.Set("tableBudgetRelease", Napi::Function::New(env, TableBudgetRelease));
   exports.Set("variant", Napi::Function::New(env, Variant));
   exports.Set("select", Napi::Function::New(env, Select));
   return exports;

@@ -135,6 +135,10 @@ atlas_domain_t* atlas_domain_open(void* table, uint32_t slot, int32_t generation
   return atlas_set_error(ATLAS_OK), d;
 }
 
+void atlas_domain_close(atlas_domain_t* d) {
+  if (d != NULL && !d->handle_destroyed) free(d);
+}
+
 int atlas_domain_attach(atlas_domain_t* d, void* base, size_t len) {
   size_t b;
   int code = resolve(d, &b);

@@ -9,6 +9,9 @@ export interface NativeAddon extends RawKernels {
   variant(): string;
   /** Switches to a variant this CPU supports (tests and benches); false when it is unknown or unsupported. */
   select(variant: string): boolean;
+  /** libatlas's budget alloc/release (C atomics) on slot {slot, generation} of a DomainTable's Int32Array; an ErrorCode. */
+  tableBudgetAlloc(table: Int32Array, slot: number, generation: number, amt: number): number;
+  tableBudgetRelease(table: Int32Array, slot: number, generation: number, amt: number): number;
 }
 
 const require = createRequire(import.meta.url);
