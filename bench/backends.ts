@@ -1,6 +1,7 @@
 // The kernel backends a bench compares: js (the reference), wasm, and every native CPU variant this machine runs.
 import { loadKernels, type Kernels } from '../src/kernels/index.js';
 import { nativeAddon } from '../src/kernels/native.js';
+import type { Case } from './common.js';
 
 export interface BenchBackend {
   readonly label: string;
@@ -20,4 +21,9 @@ export function benchBackends(): BenchBackend[] {
   }
   addon.select(best);
   return out;
+}
+
+/** One bench case per backend: make(kernels) gives the operation. */
+export function backendCases(backends: readonly BenchBackend[], make: (k: Kernels) => () => unknown, bytes: number): Case[] {
+  return backends.map((be) => ({ name: be.label, op: make(be.kernels), bytes, ...(be.enter ? { enter: be.enter } : {}) }));
 }

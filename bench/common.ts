@@ -97,6 +97,14 @@ export async function measure(group: string, cases: readonly Case[], targetRunMs
   });
 }
 
+/** Deterministic pseudo-random bytes (xorshift32), so every run measures the same data. */
+export function randomBytes(n: number, seed: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) (s ^= s << 13), (s ^= s >>> 17), (s ^= s << 5), (out[i] = s & 255);
+  return out;
+}
+
 export function sinkValue(): unknown {
   return sink;
 }

@@ -1,18 +1,12 @@
 // L2 kernels on 12,288-byte buffers hot in cache: every backend beside a naive-JS loop, medians of 30 runs.
 // Run: npm run build && node dist/bench/l2.js   (writes docs/benchmarks/l2.md and test-artifacts/bench/l2.json)
 import { sha256, witnessGenerate } from '../src/l2/witness.js';
-import { benchBackends } from './backends.js';
-import { machine, machineLine, markdownTable, measure, writeReport, type Case, type Measurement } from './common.js';
+import { backendCases, benchBackends } from './backends.js';
+import { machine, machineLine, markdownTable, measure, randomBytes, writeReport, type Measurement } from './common.js';
 
 const N = 12288;
 const NAIVE = 'naive JS loop';
 
-function randomBytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) (s ^= s << 13), (s ^= s >>> 17), (s ^= s << 5), (out[i] = s & 255);
-  return out;
-}
 
 const a = randomBytes(N, 1);
 const b = randomBytes(N, 2);
@@ -32,21 +26,18 @@ function naiveSum(x: Uint8Array): number {
   return s;
 }
 
-function withBackends(make: (k: (typeof backends)[number]['kernels']) => () => unknown, bytes: number): Case[] {
-  return backends.map((be) => ({ name: be.label, op: make(be.kernels), bytes, ...(be.enter ? { enter: be.enter } : {}) }));
-}
 
 const rows: Measurement[] = [];
 rows.push(
   ...(await measure('Σ mod 96, 12,288 B', [
     { name: NAIVE, op: () => naiveSum(a) % 96, bytes: N },
-    ...withBackends((k) => () => k.conservedSum(a), N),
+    ...backendCases(backends, (k) => () => k.conservedSum(a), N),
   ])),
 );
 rows.push(
   ...(await measure('delta, 12,288 B', [
     { name: NAIVE, op: () => (((naiveSum(b) - naiveSum(a)) % 96) + 96) % 96, bytes: N },
-    ...withBackends((k) => () => k.conservedDelta(a, b), N),
+    ...backendCases(backends, (k) => () => k.conservedDelta(a, b), N),
   ])),
 );
 rows.push(
@@ -60,7 +51,7 @@ rows.push(
       },
       bytes: N,
     },
-    ...withBackends((k) => () => k.conservedMemset(dst, 200), N),
+    ...backendCases(backends, (k) => () => k.conservedMemset(dst, 200), N),
   ])),
 );
 rows.push(
@@ -74,7 +65,7 @@ rows.push(
       bytes: N,
     },
     { name: 'TypedArray#set (copy only, no check)', op: () => dst.set(conserved), bytes: N },
-    ...withBackends((k) => () => k.conservedMemcpy(dst, conserved), N),
+    ...backendCases(backends, (k) => () => k.conservedMemcpy(dst, conserved), N),
   ])),
 );
 const big = randomBytes(1 << 20, 4);

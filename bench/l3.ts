@@ -3,22 +3,13 @@
 // Run: npm run build && node dist/bench/l3.js   (writes docs/benchmarks/l3.md and test-artifacts/bench/l3.json)
 import { clusterByResonance } from '../src/l3/cluster.js';
 import { nextHarmonicWindowFrom } from '../src/l3/scheduler.js';
-import { benchBackends } from './backends.js';
-import { machine, machineLine, markdownTable, measure, writeReport, type Case, type Measurement } from './common.js';
+import { backendCases, benchBackends } from './backends.js';
+import { machine, machineLine, markdownTable, measure, randomBytes, writeReport, type Measurement } from './common.js';
 
 const NAIVE = 'naive JS loop';
 const backends = benchBackends();
 
-function randomBytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) (s ^= s << 13), (s ^= s >>> 17), (s ^= s << 5), (out[i] = s & 255);
-  return out;
-}
 
-function withBackends(make: (k: (typeof backends)[number]['kernels']) => () => unknown, bytes: number): Case[] {
-  return backends.map((be) => ({ name: be.label, op: make(be.kernels), bytes, ...(be.enter ? { enter: be.enter } : {}) }));
-}
 
 const rows: Measurement[] = [];
 for (const pages of [48, 4096]) {
@@ -36,7 +27,7 @@ for (const pages of [48, 4096]) {
         },
         bytes: n,
       },
-      ...withBackends((k) => () => k.r96ClassifyPages(input, classes), n),
+      ...backendCases(backends, (k) => () => k.r96ClassifyPages(input, classes), n),
     ])),
   );
   rows.push(
@@ -49,7 +40,7 @@ for (const pages of [48, 4096]) {
         },
         bytes: n,
       },
-      ...withBackends((k) => () => k.r96HistogramPages(input, hist), n),
+      ...backendCases(backends, (k) => () => k.r96HistogramPages(input, hist), n),
     ])),
   );
 }

@@ -256,20 +256,27 @@ int atlas_domain_slot(const atlas_domain_t* d, uint32_t* slot, int32_t* generati
   return atlas_set_error(ATLAS_OK);
 }
 
-int atlas_domain_budget(const atlas_domain_t* d, uint8_t* budget) {
+/* Reads one field of d's live slot into *out. */
+static int read_field(const atlas_domain_t* d, size_t field, int32_t* out) {
   size_t b;
   int code = resolve(d, &b);
   if (code != ATLAS_OK) return atlas_set_error(code);
-  if (budget == NULL) return atlas_set_error(ATLAS_E_INVALID);
-  *budget = (uint8_t)load(d->words, b + F_BUDGET);
+  *out = load(d->words, b + field);
   return atlas_set_error(ATLAS_OK);
 }
 
+int atlas_domain_budget(const atlas_domain_t* d, uint8_t* budget) {
+  int32_t v = 0;
+  if (budget == NULL) return atlas_set_error(ATLAS_E_INVALID);
+  int code = read_field(d, F_BUDGET, &v);
+  if (code == ATLAS_OK) *budget = (uint8_t)v;
+  return code;
+}
+
 int atlas_domain_state(const atlas_domain_t* d, int* state) {
-  size_t b;
-  int code = resolve(d, &b);
-  if (code != ATLAS_OK) return atlas_set_error(code);
+  int32_t v = 0;
   if (state == NULL) return atlas_set_error(ATLAS_E_INVALID);
-  *state = load(d->words, b + F_STATE);
-  return atlas_set_error(ATLAS_OK);
+  int code = read_field(d, F_STATE, &v);
+  if (code == ATLAS_OK) *state = v;
+  return code;
 }

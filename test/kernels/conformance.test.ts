@@ -6,25 +6,16 @@ import { byteSum, conservedDelta } from '../../src/l2/sum.js';
 import { harmonizes, r96ClassifyPages, r96HistogramPages } from '../../src/l3/r96.js';
 import { loadKernels, type Kernels } from '../../src/kernels/index.js';
 import { nativeAddon } from '../../src/kernels/native.js';
+import { seededRandom } from '../holo/helpers.js';
 
 const LENGTHS = [0, 1, 2, 31, 32, 63, 64, 65, 96, 255, 256, 257, 8191, 8192, 8193, 12288, 12289, 70000];
 const PAGE_COUNTS = [0, 1, 2, 3, 48, 49];
 const OFFSETS = [0, 1, 3, 7];
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Random bytes in a view at `offset` of a plain or shared buffer, so alignment and SAB paths are both covered. */
 function bytes(len: number, seed: number, offset = 0, shared = false): Uint8Array {
-  const next = rng(seed);
+  const next = seededRandom(seed);
   const buf = shared ? new SharedArrayBuffer(len + offset + 5) : new ArrayBuffer(len + offset + 5);
   const view = new Uint8Array(buf, offset, len);
   for (let i = 0; i < len; i++) view[i] = Math.floor(next() * 256);
