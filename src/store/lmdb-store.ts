@@ -66,7 +66,7 @@ export class LmdbStore implements Store {
     if (manifest.structures.length !== count * DIGEST_SIZE) fail(ErrorCode.INVALID, `manifest of ${id} lists ${manifest.structures.length / DIGEST_SIZE} structures, ${count} expected`);
     const stored: StoredManifest = { length: manifest.length, structures: Buffer.from(manifest.structures) };
     await Promise.all(this.#writes); // a failed structure write fails the document instead of going unnoticed
-    return this.#root.transaction(() => {
+    const added = await this.#root.transaction(() => {
       if (this.#manifests.doesExist(id)) return false;
       for (let i = 0; i < count; i++) {
         if (!this.#structures.doesExist(Buffer.from(stored.structures.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE)))) {
@@ -77,6 +77,8 @@ export class LmdbStore implements Store {
       void this.#manifests.put(id, stored);
       return true;
     });
+    await this.#root.flushed; // visible is not enough: return only once the manifest is on disk
+    return added;
   }
 
   async getManifest(id: string): Promise<DocumentManifest | undefined> {
