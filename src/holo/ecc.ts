@@ -60,39 +60,56 @@ const GENERATOR = (() => {
   return Uint8Array.from(g);
 })();
 
-/** GEN_MUL[j·256 + f] = g_{j+1}·f: the LFSR taps as lookup rows. */
-const GEN_MUL = new Uint8Array(RS_PARITY * 256);
+const WORDS = RS_PARITY / 4;
+/** GEN_ROWS[f·8 + w]: the products g_1·f … g_32·f packed big-endian into 8 words (byte j = g_{j+1}·f). */
+const GEN_ROWS = new Uint32Array(256 * WORDS);
 /** ALPHA_MUL[i·256 + s] = α^i·s: one Horner step of syndrome i. */
 const ALPHA_MUL = new Uint8Array(RS_PARITY * 256);
-for (let j = 0; j < RS_PARITY; j++) {
-  for (let f = 0; f < 256; f++) {
-    GEN_MUL[j * 256 + f] = mul(GENERATOR[j + 1]!, f);
+for (let f = 0; f < 256; f++) {
+  for (let j = 0; j < RS_PARITY; j++) {
+    GEN_ROWS[f * WORDS + (j >> 2)] = (GEN_ROWS[f * WORDS + (j >> 2)]! | (mul(GENERATOR[j + 1]!, f) << (24 - 8 * (j & 3)))) >>> 0;
     ALPHA_MUL[j * 256 + f] = mul(EXP[j]!, f);
   }
 }
 
-/** Feeds one data symbol into a 32-byte parity register at offset r (register[r] is the highest degree). */
-function lfsrStep(register: Uint8Array, r: number, symbol: number): void {
-  const feedback = symbol ^ register[r]!;
-  for (let j = 0; j < RS_PARITY - 1; j++) register[r + j] = register[r + j + 1]! ^ GEN_MUL[j * 256 + feedback]!;
-  register[r + RS_PARITY - 1] = GEN_MUL[(RS_PARITY - 1) * 256 + feedback]!;
+/**
+ * Feeds one data symbol into the 32-byte parity register held as 8 big-endian words at offset r: shift the register
+ * one byte towards the high degree and add the generator row of the feedback symbol, a word at a time.
+ */
+function lfsrStep(register: Uint32Array, r: number, symbol: number): void {
+  const row = (symbol ^ (register[r]! >>> 24)) * WORDS;
+  for (let w = 0; w < WORDS - 1; w++) register[r + w] = ((register[r + w]! << 8) | (register[r + w + 1]! >>> 24)) ^ GEN_ROWS[row + w]!;
+  register[r + WORDS - 1] = (register[r + WORDS - 1]! << 8) ^ GEN_ROWS[row + WORDS - 1]!;
+}
+
+/** Parity byte t (0 = highest degree) of the register at offset r. */
+function registerByte(register: Uint32Array, r: number, t: number): number {
+  return (register[r + (t >> 2)]! >>> (24 - 8 * (t & 3))) & 0xff;
 }
 
 /** The 32 parity symbols of one (possibly shortened) codeword with data.length ≤ 223. */
 export function rsEncode(data: Uint8Array): Uint8Array {
   requireBytes(data, 'data');
   if (data.length > RS_K) fail(ErrorCode.INVALID, `an RS(255,223) codeword holds at most ${RS_K} data bytes, got ${data.length}`);
-  const register = new Uint8Array(RS_PARITY);
+  const register = new Uint32Array(WORDS);
   for (const symbol of data) lfsrStep(register, 0, symbol);
-  return register;
+  return Uint8Array.from({ length: RS_PARITY }, (_, t) => registerByte(register, 0, t));
 }
 
+/**
+ * S_i = c(α^i) for i < 32, from Δ(x) = (parity recomputed from the data) ⊕ (stored parity): c(x) ≡ Δ(x) mod g(x)
+ * and g(α^i) = 0, so S_i = Δ(α^i), a 32-term Horner sum instead of one over the whole codeword.
+ */
 function syndromes(codeword: Uint8Array): Uint8Array {
+  const k = codeword.length - RS_PARITY;
+  const register = new Uint32Array(WORDS);
+  for (let j = 0; j < k; j++) lfsrStep(register, 0, codeword[j]!);
+  const delta = Uint8Array.from({ length: RS_PARITY }, (_, t) => registerByte(register, 0, t) ^ codeword[k + t]!);
   const s = new Uint8Array(RS_PARITY);
   for (let i = 0; i < RS_PARITY; i++) {
     const row = i * 256;
     let acc = 0;
-    for (let n = 0; n < codeword.length; n++) acc = ALPHA_MUL[row + acc]! ^ codeword[n]!;
+    for (let t = 0; t < RS_PARITY; t++) acc = ALPHA_MUL[row + acc]! ^ delta[t]!;
     s[i] = acc;
   }
   return s;
@@ -102,21 +119,25 @@ function syndromes(codeword: Uint8Array): Uint8Array {
  * Berlekamp–Massey seeded with the erasure locator Γ(x) = Π(1 − X_e x): returns the errata locator
  * Λ(x) = Π(1 − X_j x) over errors and erasures, lowest degree first, and its length L.
  */
-function errataLocator(s: Uint8Array, erasure: readonly number[]): { locator: number[]; length: number } {
+function errataLocator(s: Uint8Array, erasure: readonly number[]): { locator: Uint8Array; length: number } {
   const e = erasure.length - 1;
-  let locator = erasure.slice();
-  let previous = erasure.slice();
+  // Fixed-size zero-filled buffers: x^shift·B(x) never reaches past degree 2·32.
+  const size = 2 * RS_PARITY + 2;
+  let locator = new Uint8Array(size);
+  let previous = new Uint8Array(size);
+  locator.set(erasure);
+  previous.set(erasure);
   let length = e, shift = 1, lastDiscrepancy = 1;
   for (let n = e; n < RS_PARITY; n++) {
     let d = 0;
-    for (let i = 0; i < locator.length && i <= n; i++) d ^= mul(locator[i]!, s[n - i]!);
+    for (let i = 0; i <= n; i++) d ^= mul(locator[i]!, s[n - i]!);
     if (d === 0) {
       shift++;
       continue;
     }
     const factor = div(d, lastDiscrepancy);
     const next = locator.slice();
-    for (let i = 0; i < previous.length; i++) next[i + shift] = (next[i + shift] ?? 0) ^ mul(factor, previous[i]!);
+    for (let i = 0; i + shift < size; i++) next[i + shift] = next[i + shift]! ^ mul(factor, previous[i]!);
     if (2 * length <= n + e) {
       previous = locator;
       length = n + 1 + e - length;
@@ -127,11 +148,30 @@ function errataLocator(s: Uint8Array, erasure: readonly number[]): { locator: nu
     }
     locator = next;
   }
-  while (locator.length > length + 1) locator.pop();
-  return { locator, length };
+  // deg Λ ≤ L when decoding succeeds; a non-zero coefficient above L means more errata than the code can locate.
+  if (locator.subarray(length + 1).some((c) => c !== 0)) return { locator: locator.subarray(0, 0), length };
+  return { locator: locator.slice(0, length + 1), length };
 }
 
-function evaluate(poly: readonly number[], x: number): number {
+/** Chien search: the exponents p < n with Λ(α^{−p}) = 0, evaluating every term in the log domain incrementally. */
+function chienRoots(locator: Uint8Array, n: number): number[] {
+  const degree = locator.length - 1;
+  const exponent = Int32Array.from(locator, (c) => (c === 0 ? -1 : LOG[c]!));
+  const roots: number[] = [];
+  for (let p = 0; p < n; p++) {
+    let sum = locator[0]!;
+    for (let i = 1; i <= degree; i++) {
+      const e = exponent[i]!;
+      if (e < 0) continue;
+      sum ^= EXP[e]!;
+      exponent[i] = e - i < 0 ? e - i + 255 : e - i;
+    }
+    if (sum === 0) roots.push(p);
+  }
+  return roots;
+}
+
+function evaluate(poly: ArrayLike<number>, x: number): number {
   let acc = 0;
   for (let i = poly.length - 1; i >= 0; i--) acc = mul(acc, x) ^ poly[i]!;
   return acc;
@@ -157,17 +197,16 @@ export function rsDecode(codeword: Uint8Array, codewordIndex = 0, erasures: read
     gamma = [...gamma, 0].map((c, k) => c ^ (k > 0 ? mul(gamma[k - 1]!, x) : 0));
   }
   const { locator, length } = errataLocator(s, gamma);
-  if (2 * (length - erasures.length) + erasures.length > RS_PARITY) {
+  if (locator.length !== length + 1 || 2 * (length - erasures.length) + erasures.length > RS_PARITY) {
     throw new UnrecoverableError(codewordIndex, `has more than ${T} symbol errors (or too many with its ${erasures.length} erasures)`);
   }
   // Ω(x) = S(x)·Λ(x) mod x^32; Λ'(x) keeps the odd terms (characteristic 2).
   const omega = new Array<number>(RS_PARITY).fill(0);
   for (let i = 0; i < RS_PARITY; i++) for (let j = 0; j < locator.length && i + j < RS_PARITY; j++) omega[i + j] = omega[i + j]! ^ mul(s[i]!, locator[j]!);
-  const derivative = locator.map((c, i) => (i % 2 === 1 ? c : 0)).slice(1);
+  const derivative = locator.map((c, i) => (i % 2 === 1 ? c : 0)).subarray(1);
   let found = 0, changed = 0;
-  for (let p = 0; p < n; p++) {
+  for (const p of chienRoots(locator, n)) {
     const inverse = EXP[(255 - p) % 255]!;
-    if (evaluate(locator, inverse) !== 0) continue;
     const denominator = evaluate(derivative, inverse);
     if (denominator === 0) throw new UnrecoverableError(codewordIndex, 'has an inconsistent errata locator');
     const magnitude = mul(EXP[p]!, div(evaluate(omega, inverse), denominator));
@@ -194,10 +233,10 @@ function parityIndex(length: number, c: number, t: number): number {
 /** The 1,792 parity bytes of a block of ≤ 12,488 bytes (a 12,288-byte structure: 56 codewords of 219–220 data bytes). */
 export function eccEncode(block: Uint8Array): Uint8Array {
   requireBlock(block);
-  const registers = new Uint8Array(ECC_DEPTH * RS_PARITY);
-  for (let j = 0; j < block.length; j++) lfsrStep(registers, (j % ECC_DEPTH) * RS_PARITY, block[j]!);
+  const registers = new Uint32Array(ECC_DEPTH * WORDS);
+  for (let j = 0, c = 0; j < block.length; j++, c = c === ECC_DEPTH - 1 ? 0 : c + 1) lfsrStep(registers, c * WORDS, block[j]!);
   const parity = new Uint8Array(ECC_PARITY_BYTES);
-  for (let c = 0; c < ECC_DEPTH; c++) for (let t = 0; t < RS_PARITY; t++) parity[parityIndex(block.length, c, t)] = registers[c * RS_PARITY + t]!;
+  for (let c = 0; c < ECC_DEPTH; c++) for (let t = 0; t < RS_PARITY; t++) parity[parityIndex(block.length, c, t)] = registerByte(registers, c * WORDS, t);
   return parity;
 }
 
@@ -234,7 +273,12 @@ export function eccDecode(block: Uint8Array, parity: Uint8Array, erasures: Itera
   const data = block.slice();
   const fixedParity = parity.slice();
   let repairs = 0, codewordsRepaired = 0;
+  // Fast path: a codeword whose stored parity equals the parity recomputed from its data is a valid codeword.
+  const expected = eccEncode(block);
   for (let c = 0; c < ECC_DEPTH; c++) {
+    let consistent = erased[c]!.length === 0;
+    for (let t = 0; consistent && t < RS_PARITY; t++) consistent = expected[parityIndex(block.length, c, t)] === parity[parityIndex(block.length, c, t)];
+    if (consistent) continue;
     const dataCount = c < block.length ? Math.ceil((block.length - c) / ECC_DEPTH) : 0;
     const codeword = new Uint8Array(dataCount + RS_PARITY);
     for (let i = 0; i < dataCount; i++) codeword[i] = block[c + i * ECC_DEPTH]!;
