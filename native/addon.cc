@@ -4,6 +4,7 @@
 #include <napi.h>
 
 #include "atlas.h"
+#include "c/internal.h"
 #include "kernels/kernels.h"
 
 namespace {
@@ -80,6 +81,19 @@ Napi::Value HistogramPages(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// (base, offsets: Uint32Array(97), indices: Uint32Array(n)): CSR by class of the first n bytes of base.
+Napi::Value Cluster(const Napi::CallbackInfo& info) {
+  uint8_t* base; uint32_t *offsets, *indices; size_t nb, no, ni;
+  if (!bytes(info, 0, &base, &nb) || !view(info, 1, napi_uint32_array, &offsets, &no) || !view(info, 2, napi_uint32_array, &indices, &ni)) {
+    return info.Env().Undefined();
+  }
+  if (no < 97 || ni > nb) {
+    Napi::RangeError::New(info.Env(), "offsets needs 97 counters and base at least indices.length bytes").ThrowAsJavaScriptException();
+    return info.Env().Undefined();
+  }
+  return Napi::Number::New(info.Env(), atlas_cluster_fill(base, ni, offsets, indices));
+}
+
 Napi::Value Harmonizes(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), atlas_k_harmonizes(u32(info, 0), u32(info, 1)) != 0);
 }
@@ -120,6 +134,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("memcpy", Napi::Function::New(env, Memcpy));
   exports.Set("classify", Napi::Function::New(env, Classify));
   exports.Set("histogramPages", Napi::Function::New(env, HistogramPages));
+  exports.Set("cluster", Napi::Function::New(env, Cluster));
   exports.Set("harmonizes", Napi::Function::New(env, Harmonizes));
   exports.Set("tableBudgetAlloc", Napi::Function::New(env, TableBudgetAlloc));
   exports.Set("tableBudgetRelease", Napi::Function::New(env, TableBudgetRelease));

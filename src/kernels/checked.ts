@@ -1,4 +1,5 @@
 import { ErrorCode, fail } from '../errors.js';
+import { clusterByResonance } from '../l3/cluster.js';
 import { CLASS_COUNT, PAGE_SIZE } from '../l3/r96.js';
 import { requireBytes, requireClass } from '../validate.js';
 import type { BackendName, Kernels, RawKernels } from './types.js';
@@ -65,5 +66,17 @@ export function checked(name: BackendName, variant: () => string, raw: RawKernel
       return output;
     },
     harmonizes: (r1, r2) => raw.harmonizes(requireClass(r1, 'r1'), requireClass(r2, 'r2')),
+    clusterByResonance(base, pages) {
+      const { cluster } = raw;
+      if (cluster === undefined) return clusterByResonance(base, pages);
+      requireBytes(base, 'base');
+      if (typeof pages !== 'number' || !Number.isInteger(pages) || pages < 1) fail(ErrorCode.INVALID, `pages must be an integer >= 1, got ${String(pages)}`);
+      const n = pages * PAGE_SIZE;
+      if (base.length < n) fail(ErrorCode.INVALID, `base holds ${base.length} bytes, ${n} needed for ${pages} pages`);
+      const offsets = new Uint32Array(CLASS_COUNT + 1);
+      const indices = new Uint32Array(n);
+      if (cluster.call(raw, base, offsets, indices) !== ErrorCode.OK) fail(ErrorCode.MEMORY, 'cluster scratch allocation failed');
+      return { offsets, indices };
+    },
   } satisfies Kernels);
 }

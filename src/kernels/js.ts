@@ -1,6 +1,7 @@
 import { conservedMemcpy, conservedMemset } from '../l2/memory.js';
 import { ConservationStream } from '../l2/stream.js';
 import { byteSum, conservedDelta, conservedSum, windowCheck } from '../l2/sum.js';
+import { clusterByResonance } from '../l3/cluster.js';
 import { harmonizes, r96ClassifyPages, r96HistogramPages } from '../l3/r96.js';
 import type { Kernels } from './types.js';
 
@@ -18,4 +19,5 @@ export const jsKernels: Kernels = Object.freeze({
   r96ClassifyPages,
   r96HistogramPages,
   harmonizes,
+  clusterByResonance,
 });

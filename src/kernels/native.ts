@@ -4,7 +4,7 @@ import { checked } from './checked.js';
 import type { Kernels, RawKernels } from './types.js';
 
 /** The addon built from native/addon.cc (build/Release or prebuilds/, found by node-gyp-build). */
-export interface NativeAddon extends RawKernels {
+export interface NativeAddon extends Required<RawKernels> {
   /** The CPU variant the addon dispatches to: 'base', 'v3' (AVX2) or 'v4' (AVX-512). */
   variant(): string;
   /** Switches to a variant this CPU supports (tests and benches); false when it is unknown or unsupported. */

@@ -1,3 +1,5 @@
+import type { ClusterView } from '../l3/cluster.js';
+
 export type BackendName = 'native' | 'wasm' | 'js';
 
 export const BACKEND_ORDER: readonly BackendName[] = Object.freeze(['native', 'wasm', 'js']);
@@ -21,6 +23,7 @@ export interface Kernels {
   r96ClassifyPages(input: Uint8Array, output: Uint8Array): Uint8Array;
   r96HistogramPages(input: Uint8Array, output: Uint16Array): Uint16Array;
   harmonizes(r1: number, r2: number): boolean;
+  clusterByResonance(base: Uint8Array, pages: number): ClusterView;
 }
 
 /** What a compiled backend provides: unchecked kernels over arguments that src/kernels/checked.ts has validated. */
@@ -36,4 +39,7 @@ export interface RawKernels {
   /** input.length / 256 pages; output holds 96 counters per page. */
   histogramPages(input: Uint8Array, output: Uint16Array): void;
   harmonizes(r1: number, r2: number): boolean;
+  /** CSR by class of the first indices.length bytes into offsets (97) and indices; 0, or 4 (MEMORY). Absent: the
+   * backend uses the reference. */
+  cluster?(base: Uint8Array, offsets: Uint32Array, indices: Uint32Array): number;
 }

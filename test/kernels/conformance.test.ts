@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AtlasError, ErrorCode } from '../../src/errors.js';
 import { conservedMemcpy, conservedMemset } from '../../src/l2/memory.js';
 import { byteSum, conservedDelta } from '../../src/l2/sum.js';
+import { clusterByResonance } from '../../src/l3/cluster.js';
 import { harmonizes, r96ClassifyPages, r96HistogramPages } from '../../src/l3/r96.js';
 import { loadKernels, type Kernels } from '../../src/kernels/index.js';
 import { nativeAddon } from '../../src/kernels/native.js';
@@ -176,6 +177,23 @@ describe.each(targets())('kernels conformance: $label', ({ load }) => {
     for (let r1 = 0; r1 < 96; r1++) for (let r2 = 0; r2 < 96; r2++) expect(k().harmonizes(r1, r2)).toBe(harmonizes(r1, r2));
   });
 
+  it('cluster by resonance equals the reference CSR on random, skewed, unaligned and shared inputs', () => {
+    let seed = 500;
+    for (const pages of [1, 2, 48, 49]) {
+      for (const offset of [0, 5]) {
+        const base = bytes(pages * 256 + 7, seed++, offset, offset > 0);
+        if (seed % 2 === 0) base.subarray(0, 300).fill(200);
+        const ours = k().clusterByResonance(base, pages);
+        const ref = clusterByResonance(base, pages);
+        expect(ours.offsets).toEqual(ref.offsets);
+        expect(ours.indices).toEqual(ref.indices);
+      }
+    }
+    const ramp = k().clusterByResonance(Uint8Array.from({ length: 256 }, (_, i) => i), 1);
+    expect([ramp.offsets[1], ramp.offsets[64], ramp.offsets[65], ramp.offsets[96]]).toEqual([3, 192, 194, 256]);
+    expect([...ramp.indices.subarray(0, 3)]).toEqual([0, 96, 192]);
+  });
+
   it('rejects bad input with the reference error codes', () => {
     const ref = loadKernels('js');
     const cases: ((x: Kernels) => unknown)[] = [
@@ -192,6 +210,10 @@ describe.each(targets())('kernels conformance: $label', ({ load }) => {
       (x) => x.r96HistogramPages(new Uint8Array(256), new Uint8Array(192) as unknown as Uint16Array),
       (x) => x.harmonizes(96, 0),
       (x) => x.harmonizes(-1, 0),
+      (x) => x.clusterByResonance(new Uint8Array(256), 0),
+      (x) => x.clusterByResonance(new Uint8Array(256), 2),
+      (x) => x.clusterByResonance(new Uint8Array(256), 1.5),
+      (x) => x.clusterByResonance('x' as unknown as Uint8Array, 1),
     ];
     for (const c of cases) {
       const expected = codeOf(() => c(ref));
