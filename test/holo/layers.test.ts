@@ -25,3 +25,12 @@ describe('layers', () => {
     for (const bad of [7, -1, 0.5, 'auto', 'memory', '']) expect(() => resolveLayer(bad)).toThrow(expect.objectContaining({ code: ErrorCode.INVALID }));
   });
 });
+
+describe('src/holo/index.ts', () => {
+  it('re-exports the building blocks', async () => {
+    const holo = await import('../../src/holo/index.js');
+    for (const name of ['routeToLayer', 'HoloField', 'phaseCode', 'allocateDimensions', 'admit', 'eccEncode', 'eccDecode', 'sealChunk', 'openChunk', 'snrPredicted', 'createFftPlan']) {
+      expect(typeof (holo as Record<string, unknown>)[name]).toBe('function');
+    }
+  });
+});
