@@ -27,6 +27,8 @@ const SECRET_PATTERNS: readonly RegExp[] = [
 /** key = value where the key ends in a secret word (DB_PASSWORD, "api_key", aws_secret_access_key, GITHUB_TOKEN). */
 const SECRET_ASSIGNMENT = /(?<![A-Za-z0-9_.-])(?:[A-Za-z0-9]+[_.-])*(?:api[_-]?key|apikey|secret(?:[_-]?(?:access[_-]?)?key)?|passw(?:or)?d|pwd|token|private[_-]?key|access[_-]?key(?:[_-]?id)?|auth[_-]?key|signing[_-]?key|encryption[_-]?key)["']?\s*[:=]\s*["']?([^\s"'`,;]+)/gi;
 const PLACEHOLDER = /^(?:[$<%{*]|x{4,}|changeme|example|placeholder|your[_-]|none$|null$|true$|false$|\d+$)/i;
+/** Source code reads secrets from somewhere: calls, indexing and dotted names are expressions, not secret values. */
+const EXPRESSION = /[([]|^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$/;
 const SECRET_NAME = /secret|key|passw|token|cert|credential/i;
 const TOKEN_ONLY = /^[A-Za-z0-9+/=_.:-]{16,4096}$/;
 
@@ -34,7 +36,7 @@ function hasSecret(text: string, name: string): boolean {
   if (SECRET_PATTERNS.some((re) => re.test(text))) return true;
   for (const match of text.matchAll(SECRET_ASSIGNMENT)) {
     const value = match[1]!;
-    if (value.length >= 8 && !PLACEHOLDER.test(value)) return true;
+    if (value.length >= 8 && !PLACEHOLDER.test(value) && !EXPRESSION.test(value)) return true;
   }
   // The file name alone proves nothing; with a bare token or a PEM block as the whole content it does.
   return SECRET_NAME.test(name) && (TOKEN_ONLY.test(text.trim()) || /^-----BEGIN [A-Z ]+-----/.test(text.trim()));

@@ -55,6 +55,8 @@ const GOLDEN: { kind: string; layer: string; name?: string; bytes: Uint8Array }[
   // Knowledge: prose, documents, binary and unknown
   { kind: 'Markdown article', layer: 'knowledge', name: 'guide.md', bytes: utf8(PROSE) },
   { kind: 'docs with a placeholder key, in a file named like a secret', layer: 'knowledge', name: 'password-reset.md', bytes: utf8(`${PROSE}\nConfigure the client:\n\n    api_key = <your-api-key>\n    token: \${TOKEN}\n`) },
+  { kind: 'Python login handler (reads, not holds, a password)', layer: 'knowledge', name: 'auth.py', bytes: utf8(`from flask import request\n\n\ndef login():\n    username = request.form["username"]\n    password = request.form["password"]\n    token = session_store.current_token\n    if not check(username, password):\n        return "denied", 403\n    return render_template("home.html")\n`) },
+  { kind: 'TypeScript interface', layer: 'knowledge', name: 'user.ts', bytes: utf8(`export interface Credentials {\n  username: string;\n  password: string;\n}\n\nexport function validate(c: Credentials): boolean {\n  return c.password.length >= 12;\n}\n`) },
   { kind: 'plain text with commas in prose', layer: 'knowledge', bytes: utf8('It was late, and the lab was quiet.\nShe checked the field, the codes, and the margins again.\nNothing had changed, which was, in its way, the result.\n') },
   { kind: 'PDF', layer: 'knowledge', name: 'paper.pdf', bytes: new Uint8Array([...utf8('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nstream\n'), ...seededBytes(3000, 31)]) },
   { kind: 'DOCX (zip container)', layer: 'knowledge', name: 'report.docx', bytes: new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00, ...seededBytes(4000, 32)]) },
