@@ -35,6 +35,9 @@ export interface PipelineConfig {
 }
 
 
+/** Manifest writes allowed in flight before the reader waits for the oldest. */
+const MAX_MANIFEST_WRITES = 64;
+
 interface Slot {
   readonly view: BatchView;
   count: number;
@@ -114,14 +117,31 @@ export async function* ingestPipeline(config: PipelineConfig, input: IngestInput
     }
   };
 
-  async function* finishDocuments(): AsyncGenerator<DocumentResult> {
+  /** Manifest writes in document order; each waits for a disk flush, so reading goes on meanwhile. */
+  const writing: Array<{ settled: boolean; result: Promise<DocumentResult> }> = [];
+
+  const startManifests = (): void => {
     while (docs[0]?.complete) {
       const doc = docs.shift()!;
       const manifest = doc.manifest();
-      const stored = await store.putDocument(manifest);
+      const entry = { settled: false, result: Promise.resolve() as Promise<unknown> as Promise<DocumentResult> };
+      entry.result = store.putDocument(manifest).then(
+        (stored) => ((entry.settled = true), doc.result(manifest, stored)),
+        (err: unknown) => ((entry.settled = true), Promise.reject(err)),
+      );
+      entry.result.catch(() => {}); // awaited in order below
+      writing.push(entry);
+    }
+  };
+
+  /** Yields documents whose manifests are durable, in order; with `all`, waits for every one. */
+  async function* finishDocuments(all = false): AsyncGenerator<DocumentResult> {
+    startManifests();
+    while (writing[0] && (all || writing[0].settled || writing.length > MAX_MANIFEST_WRITES)) {
+      const result = await writing.shift()!.result;
       progress.documents++;
       onProgress?.({ ...progress });
-      yield doc.result(manifest, stored);
+      yield result;
     }
   }
 
@@ -167,9 +187,10 @@ export async function* ingestPipeline(config: PipelineConfig, input: IngestInput
       await completeOldest();
       yield* finishDocuments();
     }
+    yield* finishDocuments(true);
   } finally {
-    // On error, abort or an early return: let running batches settle before their buffers and domains go.
-    await Promise.allSettled(inflight.map((slot) => slot.done));
+    // On error, abort or an early return: let running batches and manifest writes settle before buffers and domains go.
+    await Promise.allSettled([...inflight.map((slot) => slot.done), ...writing.map((w) => w.result)]);
     for (const slot of inflight.splice(0)) release(slot);
   }
 }
