@@ -15,5 +15,7 @@ export { ECC_DEPTH, ECC_MAX_BLOCK, ECC_PARITY_BYTES, RS_K, RS_N, RS_PARITY, Unre
 export type { EccRepair } from './ecc.js';
 export { MANIFEST_INDEX, VAULT_DOC_ID_BYTES, VAULT_IV_BYTES, VAULT_TAG_BYTES, loadVaultKey, newVaultDocId, openChunk, parseVaultKey, sealChunk, vaultAad, vaultChunkAddress } from './vault.js';
 export type { VaultKey } from './vault.js';
+export { DEFAULT_MARGIN, probeField } from './probe.js';
+export type { ProbeResult } from './probe.js';
 export { LAYER_STATS_KEYS, bitErrorRate, capacityUsed, snrMeasured, snrPredicted } from './telemetry.js';
 export type { LayerStats } from './telemetry.js';
