@@ -45,21 +45,30 @@ function transform(re: Float64Array, im: Float64Array, n: number, plan: FftPlan,
       const ti = im[i]!; im[i] = im[j]!; im[j] = ti;
     }
   }
+  for (let a = 0; a + 1 < n; a += 2) {
+    const xr = re[a + 1]!, xi = im[a + 1]!;
+    re[a + 1] = re[a]! - xr;
+    im[a + 1] = im[a]! - xi;
+    re[a] = re[a]! + xr;
+    im[a] = im[a]! + xi;
+  }
+  const { twiddleRe, twiddleIm } = plan;
   const sign = inverse ? -1 : 1;
-  for (let len = 2; len <= n; len <<= 1) {
+  for (let len = 4; len <= n; len <<= 1) {
     const half = len >> 1;
     const step = (n / len) * stride;
-    for (let k = 0; k < half; k++) {
-      const wr = plan.twiddleRe[k * step]!;
-      const wi = sign * plan.twiddleIm[k * step]!;
-      for (let a = k; a < n; a += len) {
-        const b = a + half;
-        const xr = re[b]! * wr - im[b]! * wi;
-        const xi = re[b]! * wi + im[b]! * wr;
-        re[b] = re[a]! - xr;
-        im[b] = im[a]! - xi;
-        re[a] = re[a]! + xr;
-        im[a] = im[a]! + xi;
+    // Block-outer, butterfly-inner: sequential memory and twiddle access (much faster for large n than k-outer).
+    for (let start = 0; start < n; start += len) {
+      for (let k = 0, t = 0; k < half; k++, t += step) {
+        const wr = twiddleRe[t]!, wi = sign * twiddleIm[t]!;
+        const a = start + k, b = a + half;
+        const br = re[b]!, bi = im[b]!;
+        const xr = br * wr - bi * wi, xi = br * wi + bi * wr;
+        const ar = re[a]!, ai = im[a]!;
+        re[b] = ar - xr;
+        im[b] = ai - xi;
+        re[a] = ar + xr;
+        im[a] = ai + xi;
       }
     }
   }

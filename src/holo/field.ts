@@ -105,15 +105,17 @@ export class HoloField {
     this.requireShape('key code', key);
     this.requireShape('item spectrum', item);
     const { re, im } = this.spectrum;
+    const kr = key.re, ki = key.im, xre = item.re, xim = item.im;
     const m = re.length - 1;
-    let sum = 0;
-    for (let k = 0; k <= m; k++) {
-      const pr = key.re[k]!, pi = key.im[k]!, xr = item.re[k]!, xi = item.im[k]!;
-      const br = pr * xr - pi * xi, bi = pr * xi + pi * xr;
-      const term = re[k]! * br + im[k]! * bi;
-      sum += k === 0 || k === m ? term : 2 * term;
+    // Bins 1..m−1 stand for two Hermitian bins each; 0 and m (real) once.
+    let sum = 0, norm = 0;
+    for (let k = 1; k < m; k++) {
+      const pr = kr[k]!, pi = ki[k]!, xr = xre[k]!, xi = xim[k]!;
+      sum += re[k]! * (pr * xr - pi * xi) + im[k]! * (pr * xi + pi * xr);
+      norm += xr * xr + xi * xi;
     }
-    const norm = spectralInner(item, item);
+    sum = 2 * sum + re[0]! * kr[0]! * xre[0]! + re[m]! * kr[m]! * xre[m]!;
+    norm = 2 * norm + xre[0]! ** 2 + xre[m]! ** 2;
     if (norm === 0) fail(ErrorCode.INVALID, 'cannot score an all-zero item');
     return sum / (amplitude * norm);
   }
