@@ -1,5 +1,12 @@
-/* SHA-256 (FIPS 180-4), portable C; checked against the FIPS vectors by test/c/test_atlas.c. */
+/* SHA-256 (FIPS 180-4): portable C, and the x86 SHA extensions (SHA-NI) chosen at run time. Both are checked
+ * against the FIPS vectors by test/c/test_atlas.c. */
 #include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#include <immintrin.h>
+#define ATLAS_HAVE_SHANI 1
+#endif
 
 #include "internal.h"
 
@@ -32,11 +39,76 @@ static void compress(uint32_t h[8], const uint8_t block[64]) {
   h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += hh;
 }
 
-void atlas_sha256(const void* data, size_t len, uint8_t out[32]) {
+static void compress_portable(uint32_t h[8], const uint8_t* blocks, size_t n) {
+  for (size_t i = 0; i < n; i++) compress(h, blocks + 64 * i);
+}
+
+#ifdef ATLAS_HAVE_SHANI
+/* Four rounds per sha256rnds2 pair; W[g] holds message words 4g..4g+3 (see Intel's SHA extensions paper). */
+__attribute__((target("sha,sse4.1,ssse3"))) static void compress_shani(uint32_t h[8], const uint8_t* blocks, size_t n) {
+  const __m128i swap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+  __m128i tmp = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i*)&h[0]), 0xB1);  /* CDAB */
+  __m128i s1 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i*)&h[4]), 0x1B);   /* EFGH */
+  __m128i s0 = _mm_alignr_epi8(tmp, s1, 8);                                        /* ABEF */
+  s1 = _mm_blend_epi16(s1, tmp, 0xF0);                                             /* CDGH */
+  for (size_t b = 0; b < n; b++) {
+    const uint8_t* p = blocks + 64 * b;
+    __m128i w[16];
+    for (int g = 0; g < 4; g++) w[g] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i*)(p + 16 * g)), swap);
+    for (int g = 4; g < 16; g++)
+      w[g] = _mm_sha256msg2_epu32(_mm_add_epi32(_mm_sha256msg1_epu32(w[g - 4], w[g - 3]), _mm_alignr_epi8(w[g - 1], w[g - 2], 4)), w[g - 1]);
+    __m128i abef = s0, cdgh = s1;
+    for (int g = 0; g < 16; g++) {
+      __m128i m = _mm_add_epi32(w[g], _mm_loadu_si128((const __m128i*)&K[4 * g]));
+      s1 = _mm_sha256rnds2_epu32(s1, s0, m);
+      s0 = _mm_sha256rnds2_epu32(s0, s1, _mm_shuffle_epi32(m, 0x0E));
+    }
+    s0 = _mm_add_epi32(s0, abef);
+    s1 = _mm_add_epi32(s1, cdgh);
+  }
+  tmp = _mm_shuffle_epi32(s0, 0x1B);   /* FEBA */
+  s1 = _mm_shuffle_epi32(s1, 0xB1);    /* DCHG */
+  _mm_storeu_si128((__m128i*)&h[0], _mm_blend_epi16(tmp, s1, 0xF0)); /* DCBA */
+  _mm_storeu_si128((__m128i*)&h[4], _mm_alignr_epi8(s1, tmp, 8));    /* HGFE */
+}
+
+static int cpu_has_shani(void) {
+  unsigned a, b, c, d;
+  if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSE4_1) || !(c & bit_SSSE3)) return 0;
+  return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29));
+}
+#endif
+
+typedef void (*compress_fn)(uint32_t h[8], const uint8_t* blocks, size_t n);
+
+/* Chosen on first use; a racing first call stores the same pointer. */
+static compress_fn volatile chosen;
+
+static compress_fn compressor(void) {
+  compress_fn f = chosen;
+  if (f == NULL) {
+#ifdef ATLAS_HAVE_SHANI
+    f = cpu_has_shani() ? compress_shani : compress_portable;
+#else
+    f = compress_portable;
+#endif
+    chosen = f;
+  }
+  return f;
+}
+
+static void sha256_with(compress_fn blocks, const void* data, size_t len, uint8_t out[32]);
+
+void atlas_sha256(const void* data, size_t len, uint8_t out[32]) { sha256_with(compressor(), data, len, out); }
+
+/* The portable path whatever the CPU: lets the tests check both implementations. */
+void atlas_sha256_portable(const void* data, size_t len, uint8_t out[32]) { sha256_with(compress_portable, data, len, out); }
+
+static void sha256_with(compress_fn blocks, const void* data, size_t len, uint8_t out[32]) {
   uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
   const uint8_t* p = (const uint8_t*)data;
   size_t full = len / 64;
-  for (size_t i = 0; i < full; i++) compress(h, p + 64 * i);
+  if (full) blocks(h, p, full);
   uint8_t tail[128] = {0};
   size_t rest = len % 64;
   if (rest) memcpy(tail, p + 64 * full, rest);
@@ -44,7 +116,6 @@ void atlas_sha256(const void* data, size_t len, uint8_t out[32]) {
   size_t tail_len = rest < 56 ? 64 : 128;
   uint64_t bits = (uint64_t)len * 8;
   for (int i = 0; i < 8; i++) tail[tail_len - 1 - i] = (uint8_t)(bits >> (8 * i));
-  compress(h, tail);
-  if (tail_len == 128) compress(h, tail + 64);
+  blocks(h, tail, tail_len / 64);
   for (int i = 0; i < 8; i++) out[4 * i] = (uint8_t)(h[i] >> 24), out[4 * i + 1] = (uint8_t)(h[i] >> 16), out[4 * i + 2] = (uint8_t)(h[i] >> 8), out[4 * i + 3] = (uint8_t)h[i];
 }
