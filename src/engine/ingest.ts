@@ -124,7 +124,7 @@ export async function* ingestPipeline(config: PipelineConfig, input: IngestInput
     while (docs[0]?.complete) {
       const doc = docs.shift()!;
       const manifest = doc.manifest();
-      const entry = { settled: false, result: Promise.resolve() as Promise<unknown> as Promise<DocumentResult> };
+      const entry = { settled: false } as (typeof writing)[number];
       entry.result = store.putDocument(manifest).then(
         (stored) => ((entry.settled = true), doc.result(manifest, stored)),
         (err: unknown) => ((entry.settled = true), Promise.reject(err)),
@@ -138,6 +138,7 @@ export async function* ingestPipeline(config: PipelineConfig, input: IngestInput
   async function* finishDocuments(all = false): AsyncGenerator<DocumentResult> {
     startManifests();
     while (writing[0] && (all || writing[0].settled || writing.length > MAX_MANIFEST_WRITES)) {
+      signal?.throwIfAborted();
       const result = await writing.shift()!.result;
       progress.documents++;
       onProgress?.({ ...progress });

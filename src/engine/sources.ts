@@ -32,19 +32,19 @@ class MemorySource implements DocumentSource {
 /** Bytes read from a file per system call; structures are then copied out of this buffer (12 KiB reads are slow). */
 const READ_CHUNK = 1 << 20;
 
+/** Reads through a chunk buffer shared by the sources of one documentSources() run, which are read one at a time. */
 class FileSource implements DocumentSource {
-  #chunk: Buffer | undefined;
   #at = 0;
   #end = 0;
 
-  constructor(readonly path: string, private readonly fh: FileHandle) {}
+  constructor(readonly path: string, private readonly fh: FileHandle, private readonly chunk: Buffer) {}
 
   async read(into: Uint8Array): Promise<number> {
     let filled = 0;
     while (filled < into.length) {
       if (this.#at === this.#end && !(await this.#refill())) break;
       const n = Math.min(into.length - filled, this.#end - this.#at);
-      into.set(this.#chunk!.subarray(this.#at, this.#at + n), filled);
+      into.set(this.chunk.subarray(this.#at, this.#at + n), filled);
       this.#at += n;
       filled += n;
     }
@@ -52,9 +52,8 @@ class FileSource implements DocumentSource {
   }
 
   async #refill(): Promise<boolean> {
-    this.#chunk ??= Buffer.allocUnsafe(READ_CHUNK);
     try {
-      const { bytesRead } = await this.fh.read(this.#chunk, 0, READ_CHUNK, null);
+      const { bytesRead } = await this.fh.read(this.chunk, 0, this.chunk.length, null);
       this.#at = 0;
       this.#end = bytesRead;
       return bytesRead > 0;
@@ -97,8 +96,9 @@ async function* items(input: IngestInput): AsyncGenerator<IngestItem> {
   else fail(ErrorCode.INVALID, 'ingest input must be a path, a Uint8Array, or an (async) iterable of them');
 }
 
-/** Expands the input into document sources, opening each file only when it is reached. */
+/** Expands the input into document sources, opening each file only when it is reached; read each before the next. */
 export async function* documentSources(input: IngestInput): AsyncGenerator<DocumentSource> {
+  let chunk: Buffer | undefined;
   for await (const item of items(input)) {
     if (item instanceof Uint8Array) {
       yield new MemorySource(item);
@@ -110,7 +110,7 @@ export async function* documentSources(input: IngestInput): AsyncGenerator<Docum
         } catch (err) {
           fsError(path, err);
         }
-        yield new FileSource(path, fh);
+        yield new FileSource(path, fh, (chunk ??= Buffer.allocUnsafe(READ_CHUNK)));
       }
     } else {
       fail(ErrorCode.INVALID, 'ingest items must be paths or Uint8Arrays');

@@ -95,30 +95,46 @@ describe('Engine', () => {
     }
   });
 
-  it('cancels with an AbortSignal: every reported document is visible and whole, later ones are not', async () => {
+  it('cancels with an AbortSignal: nothing after the abort, reported documents visible and whole, unread ones absent', async () => {
     const engine = await Engine.open({ store: join(dir, 'c'), threads: 2, batchStructures: 4, batchBuffers: 2 });
     try {
       const docs = Array.from({ length: 12 }, (_, i) => seededBytes(60_000, 100 + i));
-      const controller = new AbortController();
+      // Aborted by the consumer after two results: no third one arrives.
+      const byConsumer = new AbortController();
       const seen: string[] = [];
-      const run = async () => {
-        for await (const r of engine.ingest(docs, { signal: controller.signal })) {
+      const consume = async () => {
+        for await (const r of engine.ingest(docs, { signal: byConsumer.signal })) {
           seen.push(r.id);
-          if (seen.length === 2) controller.abort();
+          if (seen.length === 2) byConsumer.abort();
         }
       };
-      await expect(run()).rejects.toMatchObject({ name: 'AbortError' });
+      await expect(consume()).rejects.toMatchObject({ name: 'AbortError' });
       expect(seen).toEqual(docs.slice(0, 2).map(hex));
-      // Manifests already being written when the signal came may finish; nothing beyond the read-ahead does.
-      const visible = (await engine.verify()).map((r) => (expect(r.ok).toBe(true), r.id));
-      expect(visible).toEqual(expect.arrayContaining(seen));
-      expect(visible.length).toBeLessThan(docs.length);
-      for (const id of visible) expect(docs.map(hex)).toContain(id);
-      expect(await engine.has(hex(docs.at(-1)!))).toBe(false);
-      // The engine stays usable after a cancelled ingest.
-      const rest = await collect(engine.ingest(docs));
-      expect(rest.filter((r) => r.stored)).toHaveLength(docs.length - visible.length);
-      expect((await engine.stats()).documents).toBe(docs.length);
+
+      // Aborted while the input is at document 6: documents 6.. are never read, so never visible.
+      const store2 = await Engine.open({ store: join(dir, 'c2'), threads: 2, batchStructures: 4, batchBuffers: 2 });
+      try {
+        const whileReading = new AbortController();
+        async function* input() {
+          for (const [i, doc] of docs.entries()) {
+            if (i === 6) whileReading.abort();
+            yield doc;
+          }
+        }
+        const reported: string[] = [];
+        await expect((async () => {
+          for await (const r of store2.ingest(input(), { signal: whileReading.signal })) reported.push(r.id);
+        })()).rejects.toMatchObject({ name: 'AbortError' });
+        const visible = (await store2.verify()).map((r) => (expect(r.ok).toBe(true), r.id));
+        expect(visible).toEqual(expect.arrayContaining(reported));
+        for (const id of visible) expect(docs.slice(0, 6).map(hex)).toContain(id);
+        // A rerun stores exactly the rest.
+        const rest = await collect(store2.ingest(docs));
+        expect(rest.filter((r) => r.stored)).toHaveLength(docs.length - visible.length);
+        expect((await store2.stats()).documents).toBe(docs.length);
+      } finally {
+        await store2.close();
+      }
     } finally {
       await engine.close();
     }
