@@ -34,7 +34,6 @@ export interface PipelineConfig {
   readonly batchBuffers: number;
 }
 
-
 /** Manifest writes allowed in flight before the reader waits for the oldest. */
 const MAX_MANIFEST_WRITES = 64;
 

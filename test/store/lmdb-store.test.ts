@@ -8,6 +8,8 @@ import { sha256, witnessGenerate } from '../../src/l2/witness.js';
 import { STRUCTURE_SIZE } from '../../src/l3/phi.js';
 import { LmdbStore } from '../../src/store/lmdb-store.js';
 import { RemoteStore } from '../../src/store/remote.js';
+import { reviveError } from '../../src/store/check.js';
+import { AtlasError } from '../../src/errors.js';
 import type { DocumentManifest, Store } from '../../src/store/store.js';
 import { seededBytes, tempDir } from '../fixtures/engine/data.js';
 
@@ -150,5 +152,14 @@ describe('LmdbStore', () => {
     }
     const notADir = join(dir, 'data.mdb');
     await expect(RemoteStore.open(notADir)).rejects.toMatchObject({ code: ErrorCode.STATE });
+  });
+
+  it('revives AtlasErrors that crossed a thread as plain errors, and leaves other errors alone', () => {
+    expect(reviveError(new Error('BUDGET: structure 3: no budget for a shard'))).toMatchObject({ name: 'AtlasError', code: ErrorCode.BUDGET, message: 'BUDGET: structure 3: no budget for a shard' });
+    expect(reviveError(Object.assign(new Error('WITNESS: x'), { name: 'AtlasError' }))).toBeInstanceOf(AtlasError);
+    const plain = new Error('ENOENT: no such file');
+    expect(reviveError(plain)).toBe(plain);
+    const type = new TypeError('STATE: looks like one');
+    expect(reviveError(type)).toBe(type);
   });
 });
