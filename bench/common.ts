@@ -16,10 +16,39 @@ export interface Machine {
   readonly features: string;
   readonly node: string;
   readonly platform: string;
+  /** CPU busy (all cores, %) over the second before the measurements started: other work skews the numbers. */
+  readonly busyPercent: number;
 }
 
 /** The CPU as lscpu names it, its core count, and the SIMD/SHA features that decide kernel speed. */
-export function machine(): Machine {
+/** Busy share of all cores over `ms`, from /proc/stat (NaN where there is none). */
+async function busyPercent(ms = 1000): Promise<number> {
+  const sample = (): number[] => {
+    try {
+      return readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    } catch {
+      return [];
+    }
+  };
+  const a = sample();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = sample();
+  if (a.length < 5 || b.length < 5) return Number.NaN;
+  const total = b.reduce((x, y) => x + y, 0) - a.reduce((x, y) => x + y, 0);
+  const idle = b[3]! + b[4]! - (a[3]! + a[4]!);
+  return total > 0 ? (100 * (total - idle)) / total : Number.NaN;
+}
+
+/** Waits (up to maxSeconds) until the cores are less than `below` % busy, so a bench does not race other work. */
+export async function waitForQuiet(below = 15, maxSeconds = 30): Promise<void> {
+  for (let waited = 0; waited < maxSeconds; waited++) {
+    const busy = await busyPercent();
+    if (!(busy >= below)) return;
+    process.stderr.write(`cores ${busy.toFixed(0)}% busy: waiting for the machine to quiet down\n`);
+  }
+}
+
+export async function machine(): Promise<Machine> {
   let cpu = cpus()[0]?.model ?? 'unknown';
   try {
     const model = /^Model name:\s*(.+)$/m.exec(execFileSync('lscpu', { encoding: 'utf8' }))?.[1];
@@ -34,7 +63,8 @@ export function machine(): Machine {
   } catch {
     // not Linux
   }
-  return { cpu, cores: cpus().length, features, node: process.version, platform: `${process.platform}-${process.arch}` };
+  const busy = await busyPercent();
+  return { cpu, cores: cpus().length, features, node: process.version, platform: `${process.platform}-${process.arch}`, busyPercent: busy };
 }
 
 export interface Measurement {
@@ -61,7 +91,7 @@ export interface Case {
 let sink: unknown;
 
 /** Median-of-30 timing of each case, all in one tinybench run so baselines and backends share the conditions. */
-export async function measure(group: string, cases: readonly Case[], targetRunMs = 0.2): Promise<Measurement[]> {
+export async function measure(group: string, cases: readonly Case[], targetRunMs = 1): Promise<Measurement[]> {
   const bench = new Bench({ name: group, iterations: RUNS, time: 0, warmupIterations: 5, warmupTime: 0, now: hrtimeNow });
   const inner = new Map<string, number>();
   for (const c of cases) {
@@ -131,7 +161,7 @@ export function markdownTable(rows: readonly Measurement[], speedupOver: (group:
 }
 
 export function machineLine(m: Machine): string {
-  return `${m.cpu}, ${m.cores} cores (${m.features || 'no feature flags read'}), Node ${m.node}, ${m.platform}`;
+  return `${m.cpu}, ${m.cores} cores (${m.features || 'no feature flags read'}), Node ${m.node}, ${m.platform}; cores ${m.busyPercent.toFixed(0)}% busy just before the run`;
 }
 
 /** Writes test-artifacts/bench/<name>.json (the raw numbers) and the markdown report at docsPath. */
