@@ -90,7 +90,7 @@ table divides by that count. Every group was measured in one run, its naive-JS b
 GB/s = 10^9 bytes per second. "native" rows are the same addon with its CPU variant forced (the default picks the
 best one this CPU supports); "wasm" copies its input into WebAssembly memory first (see docs/kernels.md).
 
-Run-to-run spread: on this 2-vCPU VM, repeated runs while developing differed by up to about ±30% (e.g. delta 0.41–0.65 µs, memset 38–64 GB/s),
+Run-to-run spread: on this 2-vCPU VM, repeated runs while developing differed by up to about ±30% (e.g. delta 0.41–0.65 µs, memcpy 24–32 GB/s, memset 33–64 GB/s),
 so treat one table as one sample; the JSON beside it (test-artifacts/bench/) holds p50 and p99 per row.
 
 ## Goals (issue 3) and where this run stands
