@@ -127,19 +127,25 @@ Napi::Value Select(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("byteSum", Napi::Function::New(env, ByteSum));
-  exports.Set("update", Napi::Function::New(env, Update));
-  exports.Set("delta", Napi::Function::New(env, Delta));
-  exports.Set("memset", Napi::Function::New(env, Memset));
-  exports.Set("memcpy", Napi::Function::New(env, Memcpy));
-  exports.Set("classify", Napi::Function::New(env, Classify));
-  exports.Set("histogramPages", Napi::Function::New(env, HistogramPages));
-  exports.Set("cluster", Napi::Function::New(env, Cluster));
-  exports.Set("harmonizes", Napi::Function::New(env, Harmonizes));
-  exports.Set("tableBudgetAlloc", Napi::Function::New(env, TableBudgetAlloc));
-  exports.Set("tableBudgetRelease", Napi::Function::New(env, TableBudgetRelease));
-  exports.Set("variant", Napi::Function::New(env, Variant));
-  exports.Set("select", Napi::Function::New(env, Select));
+  static const struct {
+    const char* name;
+    Napi::Value (*fn)(const Napi::CallbackInfo&);
+  } functions[] = {
+    {"byteSum", ByteSum},
+    {"update", Update},
+    {"delta", Delta},
+    {"memset", Memset},
+    {"memcpy", Memcpy},
+    {"classify", Classify},
+    {"histogramPages", HistogramPages},
+    {"cluster", Cluster},
+    {"harmonizes", Harmonizes},
+    {"tableBudgetAlloc", TableBudgetAlloc},
+    {"tableBudgetRelease", TableBudgetRelease},
+    {"variant", Variant},
+    {"select", Select},
+  };
+  for (const auto& f : functions) exports.Set(f.name, Napi::Function::New(env, f.fn, f.name));
   return exports;
 }
 
