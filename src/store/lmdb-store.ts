@@ -23,8 +23,7 @@ export class LmdbStore implements Store {
   #structures: Database<Buffer, Buffer>;
   #manifests: Database<StoredManifest, string>;
   #witnesses: Database<Witness, string>;
-  /** Structure writes queued and not yet committed. */
-  readonly #writes = new Set<Promise<void>>();
+  #staging?: Buffer;
 
   private constructor(path: string, root: RootDatabase) {
     this.path = path;
@@ -46,18 +45,19 @@ export class LmdbStore implements Store {
   async putStructures(batch: Uint8Array, digests: Uint8Array): Promise<void> {
     const count = digests.length / DIGEST_SIZE;
     if (!Number.isInteger(count) || batch.length < count * STRUCTURE_SIZE) fail(ErrorCode.INVALID, 'putStructures: batch and digests disagree');
-    const entries: [Buffer, Buffer][] = [];
-    for (let i = 0; i < count; i++) {
-      const key = Buffer.from(digests.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE));
-      // Buffer.from copies: the caller reuses the batch buffer as soon as this call returns.
-      entries.push([key, Buffer.from(batch.subarray(i * STRUCTURE_SIZE, (i + 1) * STRUCTURE_SIZE))]);
-    }
-    const write = this.#root.transaction(() => {
-      for (const [key, value] of entries) if (!this.#structures.doesExist(key)) void this.#structures.put(key, value);
+    // Synchronous: LMDB copies straight from the caller's (shared) buffer into the transaction, so no copy and no
+    // garbage per structure, and the caller may reuse the buffer once this returns. The flush overlaps later work;
+    // putDocument waits for it.
+    // lmdb takes Buffers (a view of a SharedArrayBuffer crashes it), so each structure passes through one staging buffer.
+    const staging = (this.#staging ??= Buffer.alloc(STRUCTURE_SIZE));
+    this.#root.transactionSync(() => {
+      for (let i = 0; i < count; i++) {
+        const key = Buffer.from(digests.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE));
+        if (this.#structures.doesExist(key)) continue;
+        staging.set(batch.subarray(i * STRUCTURE_SIZE, (i + 1) * STRUCTURE_SIZE));
+        this.#structures.putSync(key, staging);
+      }
     });
-    // Not awaited here, so the caller's next batch overlaps the commit; putDocument waits for it.
-    this.#writes.add(write);
-    write.then(() => this.#writes.delete(write), () => {});
   }
 
   async putDocument(manifest: DocumentManifest): Promise<boolean> {
@@ -65,7 +65,6 @@ export class LmdbStore implements Store {
     const count = structureCount(manifest.length);
     if (manifest.structures.length !== count * DIGEST_SIZE) fail(ErrorCode.INVALID, `manifest of ${id} lists ${manifest.structures.length / DIGEST_SIZE} structures, ${count} expected`);
     const stored: StoredManifest = { length: manifest.length, structures: Buffer.from(manifest.structures) };
-    await Promise.all(this.#writes); // a failed structure write fails the document instead of going unnoticed
     const added = await this.#root.transaction(() => {
       if (this.#manifests.doesExist(id)) return false;
       for (let i = 0; i < count; i++) {
@@ -133,7 +132,6 @@ export class LmdbStore implements Store {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled(this.#writes);
     await this.#root.close();
   }
 

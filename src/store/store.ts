@@ -34,8 +34,8 @@ export interface VerifyReport {
  */
 export interface Store {
   /**
-   * Stores structures (consecutive 12,288-byte runs of `batch`) under their SHA-256 digests. The bytes are copied
-   * before it returns; the write may still be committing, and a later putDocument waits for it (and fails if it failed).
+   * Stores structures (consecutive 12,288-byte runs of `batch`) under their SHA-256 digests, committed (visible) when
+   * it returns, so the caller may reuse `batch`; durable no later than the next putDocument's return.
    */
   putStructures(batch: Uint8Array, digests: Uint8Array): Promise<void>;
   /** Makes a document visible once all its structures are stored; false when it was already there. */
