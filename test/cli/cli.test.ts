@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { frameDocument, PAYLOAD_SIZE } from '../../src/framing/index.js';
@@ -101,6 +101,10 @@ describe('atlas CLI', () => {
     expect(get.code).toBe(1);
     expect(get.stdout.length).toBe(0);
     expectOneLineError(get.stderr, /^atlas get: WITNESS: document [0-9a-f]{64}: structure 0 does not match its SHA-256/);
+    const target = join(dir, 'corrupt.out');
+    const getFile = await atlas(['get', hex(doc), '-o', target, '--store', store]);
+    expect(getFile.code).toBe(1);
+    expect(readdirSync(dir).filter((f) => f.startsWith('corrupt.out'))).toEqual([]); // no file, no partial file
     const verify = await atlas(['verify', '--store', store]);
     expect(verify.code).toBe(1);
     expect(verify.stdout.toString()).toMatch(/^FAILED  [0-9a-f]{64}: WITNESS/m);
