@@ -6,7 +6,7 @@ import { reviveError } from '../store/check.js';
 import { BatchView, DIGEST_BYTES, PAGE_SPLITS, planShards, type ShardTask } from './batch.js';
 import { DocumentAccumulator, type DocumentResult } from './document.js';
 import { domainCreate, domainDestroy, DomainTable, Field, slotBase, tableWords, type Domain } from './kernels.js';
-import { documentSources, type IngestInput } from './sources.js';
+import { documentSources, type DocumentSource, type IngestInput } from './sources.js';
 
 export interface Progress {
   /** Document bytes whose structures are stored. */
@@ -34,8 +34,10 @@ export interface PipelineConfig {
   readonly batchBuffers: number;
 }
 
-/** Manifest writes allowed in flight before the reader waits for the oldest. */
-const MAX_MANIFEST_WRITES = 64;
+/** Documents the reader may run ahead of the consumer (each holds only its result until it is yielded). */
+const RESULTS_AHEAD = 256;
+/** When the next input item takes longer than this, a partly filled batch is sent on rather than held. */
+const INPUT_WAIT_MS = 10;
 
 interface Slot {
   readonly view: BatchView;
@@ -43,12 +45,22 @@ interface Slot {
   payloadBytes: number;
   entries: DocumentAccumulator[];
   domains: Domain[];
-  done?: Promise<void>;
 }
 
+interface Pending {
+  settled: boolean;
+  result: Promise<DocumentResult>;
+}
+
+/** Thrown inside the reader when the consumer has gone; never reaches the caller. */
+const STOPPED = Symbol('stopped');
+const SLOW = Symbol('slow');
+
 /**
- * Reads documents into a few fixed batch buffers, runs each full batch through the worker jobs and the store while the
- * next one fills, and yields each document once its structures and then its manifest are stored, in input order.
+ * Reads documents into a few fixed batch buffers and runs each full batch through the worker jobs and the store while
+ * the next fills. A reader task and this generator meet through shared state and one wake-up `tick`: the reader waits
+ * for a free buffer (or for the consumer when it is RESULTS_AHEAD documents ahead); each document is yielded, in input
+ * order, once its structures and then its manifest are durable.
  */
 export async function* ingestPipeline(config: PipelineConfig, input: IngestInput, options: IngestOptions = {}): AsyncGenerator<DocumentResult> {
   const { pool, store, threads, batchStructures, batchBuffers } = config;
@@ -59,9 +71,28 @@ export async function* ingestPipeline(config: PipelineConfig, input: IngestInput
   const table = DomainTable.create(batchStructures * batchBuffers);
   const words = tableWords(table.buffer);
   const free: Slot[] = Array.from({ length: batchBuffers }, () => ({ view: BatchView.allocate(batchStructures), count: 0, payloadBytes: 0, entries: [], domains: [] }));
-  const inflight: Slot[] = [];
-  const docs: DocumentAccumulator[] = [];
+  const docs: DocumentAccumulator[] = []; // read, manifest not started yet
+  const writing: Pending[] = []; // manifest started, not yielded yet
   const progress = { bytes: 0, documents: 0 };
+  let completions: Promise<void> = Promise.resolve(); // batches finish in dispatch order
+  let failure: { error: unknown } | undefined;
+  let stopped = false;
+  let readerDone = false;
+  let waitingForInput = false;
+
+  let wake: Array<() => void> = [];
+  const tick = (): void => {
+    const waiting = wake;
+    wake = [];
+    for (const w of waiting) w();
+  };
+  const nextTick = (): Promise<void> => new Promise((resolve) => wake.push(resolve));
+  const fail = (error: unknown): void => {
+    failure ??= { error };
+    tick();
+  };
+  const onAbort = (): void => fail(signal!.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
 
   const run = async (slot: Slot, name: string, shard: Omit<ShardTask, 'batch' | 'capacity' | 'table'>): Promise<void> => {
     const task: ShardTask = { batch: slot.view.buffer, capacity: batchStructures, table: table.buffer, ...shard };
@@ -70,6 +101,32 @@ export async function* ingestPipeline(config: PipelineConfig, input: IngestInput
     } catch (err) {
       throw reviveError(err);
     }
+  };
+
+  const startManifests = (): void => {
+    while (!failure && docs[0]?.complete) {
+      const doc = docs.shift()!;
+      const manifest = doc.manifest();
+      const pending = { settled: false } as Pending;
+      pending.result = store.putDocument(manifest).then(
+        (stored) => doc.result(manifest, stored),
+        (err: unknown) => Promise.reject(err),
+      );
+      pending.result.then(
+        () => ((pending.settled = true), tick()),
+        () => ((pending.settled = true), tick()),
+      );
+      writing.push(pending);
+    }
+  };
+
+  const release = (slot: Slot): void => {
+    for (const d of slot.domains) domainDestroy(d);
+    slot.count = slot.payloadBytes = 0;
+    slot.entries = [];
+    slot.domains = [];
+    free.push(slot);
+    tick();
   };
 
   const dispatch = (slot: Slot): void => {
@@ -84,113 +141,140 @@ export async function* ingestPipeline(config: PipelineConfig, input: IngestInput
     }
     v.hist.fill(0, 0, n * 96);
     v.clusters.fill(0, 0, n * 96);
-    slot.done = (async () => {
+    const done = (async () => {
       const shards = planShards(n, threads);
       await Promise.all(shards.flatMap((shard) => shardJobs.map((name) => run(slot, name, shard))));
       await run(slot, 'holoStore', { s0: 0, s1: n, p0: 0, p1: PAGES });
       await store.putStructures(v.data.subarray(0, n * STRUCTURE_SIZE), v.digests.slice(0, n * DIGEST_BYTES));
     })();
-    slot.done.catch(() => {}); // awaited in order below; this only keeps an early failure from being "unhandled"
-    inflight.push(slot);
+    done.catch(() => {}); // handled in the completion chain below
+    // Structures reach their documents in dispatch order, so each document's digests stay in order.
+    completions = completions.then(async () => {
+      try {
+        await done;
+        if (!failure) {
+          slot.entries.forEach((doc, s) => doc.addStructure(v, s));
+          progress.bytes += slot.payloadBytes;
+          onProgress?.({ ...progress });
+          startManifests();
+        }
+      } catch (err) {
+        fail(err);
+      } finally {
+        release(slot);
+      }
+    });
   };
-
-  const release = (slot: Slot): void => {
-    for (const d of slot.domains) domainDestroy(d);
-    slot.count = slot.payloadBytes = 0;
-    slot.entries = [];
-    slot.domains = [];
-    delete slot.done;
-    free.push(slot);
-  };
-
-  /** Waits for the oldest batch, hands its structures to their documents and frees its buffer. */
-  const completeOldest = async (): Promise<void> => {
-    const slot = inflight.shift()!;
-    try {
-      await slot.done;
-      slot.entries.forEach((doc, s) => doc.addStructure(slot.view, s));
-      progress.bytes += slot.payloadBytes;
-      onProgress?.({ ...progress });
-    } finally {
-      release(slot);
-    }
-  };
-
-  /** Manifest writes in document order; each waits for a disk flush, so reading goes on meanwhile. */
-  const writing: Array<{ settled: boolean; result: Promise<DocumentResult> }> = [];
-
-  const startManifests = (): void => {
-    while (docs[0]?.complete) {
-      const doc = docs.shift()!;
-      const manifest = doc.manifest();
-      const entry = { settled: false } as (typeof writing)[number];
-      entry.result = store.putDocument(manifest).then(
-        (stored) => ((entry.settled = true), doc.result(manifest, stored)),
-        (err: unknown) => ((entry.settled = true), Promise.reject(err)),
-      );
-      entry.result.catch(() => {}); // awaited in order below
-      writing.push(entry);
-    }
-  };
-
-  /** Yields documents whose manifests are durable, in order; with `all`, waits for every one. */
-  async function* finishDocuments(all = false): AsyncGenerator<DocumentResult> {
-    startManifests();
-    while (writing[0] && (all || writing[0].settled || writing.length > MAX_MANIFEST_WRITES)) {
-      signal?.throwIfAborted();
-      const result = await writing.shift()!.result;
-      progress.documents++;
-      onProgress?.({ ...progress });
-      yield result;
-    }
-  }
 
   let current: Slot | undefined;
-  try {
-    for await (const source of documentSources(input)) {
-      const doc = new DocumentAccumulator(source.path, details, cluster);
-      docs.push(doc);
-      try {
-        for (;;) {
-          signal?.throwIfAborted();
-          if (!current) {
-            if (free.length === 0) {
-              await completeOldest();
-              yield* finishDocuments();
-            }
-            current = free.pop()!;
-          }
-          const structure = current.view.structure(current.count);
-          const n = await source.read(structure.subarray(0, PAYLOAD_SIZE));
-          if (n === 0) break;
-          sealStructure(structure, n);
-          doc.addPayload(structure.subarray(0, n));
-          current.entries.push(doc);
-          current.count++;
-          current.payloadBytes += n;
-          if (current.count === batchStructures) {
-            dispatch(current);
+
+  const check = (): void => {
+    if (stopped) throw STOPPED;
+    if (failure) throw failure.error;
+  };
+
+  /** The next input item; if it is slow to come, the partly filled batch goes on so earlier documents can finish. */
+  const nextSource = async (it: AsyncIterator<DocumentSource>): Promise<IteratorResult<DocumentSource>> => {
+    const next = it.next();
+    if (current && current.count > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const slow = new Promise<typeof SLOW>((resolve) => (timer = setTimeout(resolve, INPUT_WAIT_MS, SLOW)));
+      const first = await Promise.race([next, slow]).finally(() => clearTimeout(timer));
+      if (first === SLOW && !stopped && current.count > 0) {
+        dispatch(current);
+        current = undefined;
+      }
+    }
+    return next;
+  };
+
+  const readInput = async (): Promise<void> => {
+    const it = documentSources(input)[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        while (writing.length + docs.length >= RESULTS_AHEAD) {
+          check();
+          if (current && current.count > 0) {
+            dispatch(current); // its documents must be able to finish, or this wait would never end
             current = undefined;
           }
-          if (n < PAYLOAD_SIZE) break;
+          await nextTick();
         }
-      } finally {
-        await source.close();
+        check();
+        waitingForInput = true;
+        const next = await nextSource(it).finally(() => (waitingForInput = false));
+        if (next.done) break;
+        const source = next.value;
+        try {
+          check();
+          const doc = new DocumentAccumulator(source.path, details, cluster);
+          docs.push(doc);
+          for (;;) {
+            while (!current && free.length === 0) {
+              check();
+              await nextTick();
+            }
+            check();
+            current ??= free.pop()!;
+            const structure = current.view.structure(current.count);
+            const n = await source.read(structure.subarray(0, PAYLOAD_SIZE));
+            check();
+            if (n === 0) break;
+            sealStructure(structure, n);
+            doc.addPayload(structure.subarray(0, n));
+            current.entries.push(doc);
+            current.count++;
+            current.payloadBytes += n;
+            if (current.count === batchStructures) {
+              dispatch(current);
+              current = undefined;
+            }
+            if (n < PAYLOAD_SIZE) break;
+          }
+          doc.readDone = true;
+          startManifests();
+        } finally {
+          await source.close();
+        }
       }
-      doc.readDone = true;
-      yield* finishDocuments();
+      if (current && current.count > 0) dispatch(current);
+      current = undefined;
+      await completions;
+    } catch (err) {
+      if (err !== STOPPED) fail(err);
+    } finally {
+      readerDone = true;
+      tick();
+      if (stopped || failure) await it.return?.(undefined).catch(() => {});
     }
-    if (current && current.count > 0) dispatch(current);
-    current = undefined;
-    while (inflight.length > 0) {
-      signal?.throwIfAborted();
-      await completeOldest();
-      yield* finishDocuments();
+  };
+
+  const reader = readInput();
+  try {
+    for (;;) {
+      const head = writing[0];
+      if (head?.settled) {
+        writing.shift();
+        tick(); // room for the reader
+        const result = await head.result;
+        signal?.throwIfAborted();
+        progress.documents++;
+        onProgress?.({ ...progress });
+        yield result;
+        continue;
+      }
+      if (failure) throw failure.error;
+      if (readerDone && writing.length === 0) break;
+      await nextTick();
     }
-    yield* finishDocuments(true);
   } finally {
-    // On error, abort or an early return: let running batches and manifest writes settle before buffers and domains go.
-    await Promise.allSettled([...inflight.map((slot) => slot.done), ...writing.map((w) => w.result)]);
-    for (const slot of inflight.splice(0)) release(slot);
+    // On error, abort or an early return: stop the reader, let running batches and manifest writes settle.
+    stopped = true;
+    tick();
+    signal?.removeEventListener('abort', onAbort);
+    // A reader waiting on a slow input item is not awaited: it stops (closing what it got) when the item comes.
+    if (!waitingForInput) await reader;
+    await completions;
+    await Promise.allSettled(writing.map((w) => w.result));
   }
 }

@@ -140,6 +140,33 @@ describe('Engine', () => {
     }
   });
 
+  it('yields results while a slow async input waits, and handles more small documents than it may run ahead', async () => {
+    const engine = await Engine.open({ store: join(dir, 'f'), threads: 2 });
+    try {
+      // The input only goes on once the consumer has seen the previous document: no deadlock, each result arrives.
+      let release: () => void = () => {};
+      async function* gated() {
+        for (let i = 0; i < 3; i++) {
+          yield seededBytes(1000 + i, 300 + i);
+          await new Promise<void>((r) => (release = r));
+        }
+      }
+      const lengths: number[] = [];
+      for await (const r of engine.ingest(gated())) {
+        lengths.push(r.length);
+        release();
+      }
+      expect(lengths).toEqual([1000, 1001, 1002]);
+
+      const tiny = Array.from({ length: 600 }, (_, i) => seededBytes(10 + (i % 7), 400 + i));
+      const results = await collect(engine.ingest(tiny, { details: false }));
+      expect(results.map((r) => r.id)).toEqual(tiny.map(hex));
+      expect((await engine.stats()).documents).toBe(603);
+    } finally {
+      await engine.close();
+    }
+  }, 60_000);
+
   it('streams a file larger than the memory it may use (bounded memory)', async () => {
     const big = join(dir, 'sparse.bin');
     writeFileSync(big, '');
