@@ -108,10 +108,7 @@ export async function* ingestPipeline(config: PipelineConfig, input: IngestInput
       const doc = docs.shift()!;
       const manifest = doc.manifest();
       const pending = { settled: false } as Pending;
-      pending.result = store.putDocument(manifest).then(
-        (stored) => doc.result(manifest, stored),
-        (err: unknown) => Promise.reject(err),
-      );
+      pending.result = store.putDocument(manifest).then((stored) => doc.result(manifest, stored));
       pending.result.then(
         () => ((pending.settled = true), tick()),
         () => ((pending.settled = true), tick()),
