@@ -22,7 +22,7 @@ export class RemoteStore implements Store {
   static async open(dir: string): Promise<RemoteStore> {
     const store = new RemoteStore(new Worker(OWNER, { workerData: { dir } }));
     try {
-      await store.stats();
+      await store.has('0'.repeat(64)); // a cheap first call: it fails if the owner could not open the store
     } catch (err) {
       await store.#worker.terminate();
       throw err;
