@@ -10,7 +10,7 @@ export { PAGES, STRUCTURE_SIZE, phiDecode, phiEncode } from './l3/phi.js';
 export type { PhiCoordinate } from './l3/phi.js';
 export { clusterByResonance, clusterDestroy, clusterMembers, clusterValidate } from './l3/cluster.js';
 export type { ClusterView } from './l3/cluster.js';
-export { U64_MAX, nextHarmonicWindow, nextHarmonicWindowFrom } from './l3/scheduler.js';
+export { U64_MAX, nextHarmonicWindow, nextHarmonicWindowFrom, nextHarmonicWindowFromNumber } from './l3/scheduler.js';
 
 export { byteSum, conservedDelta, conservedSum, residueDelta, slidingWindowCheck, windowCheck } from './l2/sum.js';
 export { ConservationStream } from './l2/stream.js';

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ErrorCode, fail, setLastError } from '../errors.js';
 import { isBytes, requireBytes } from '../validate.js';
-import { byteSum } from './sum.js';
+import { kernels } from '../kernels/select.js';
 
 /** An immutable, structured-cloneable record of some bytes. createdAt is not part of equality. */
 export interface Witness {
@@ -27,7 +27,7 @@ export function witnessGenerate(bytes: Uint8Array): Witness {
     algo: 'sha256',
     len: bytes.length,
     sha256: sha256(bytes).toString('hex'),
-    residue: byteSum(bytes) % 96,
+    residue: kernels().byteSum(bytes) % 96,
     createdAt: Date.now(),
   });
 }
@@ -52,7 +52,7 @@ function requireWitness(w: unknown): Witness {
 export function witnessCheck(w: Witness, bytes: Uint8Array): ErrorCode {
   if (!isWitness(w) || !isBytes(bytes) || bytes.length !== w.len) return setLastError(ErrorCode.INVALID);
   if (!timingSafeEqual(sha256(bytes), Buffer.from(w.sha256, 'hex'))) return setLastError(ErrorCode.WITNESS);
-  if (byteSum(bytes) % 96 !== w.residue) return setLastError(ErrorCode.CONSERVATION);
+  if (kernels().byteSum(bytes) % 96 !== w.residue) return setLastError(ErrorCode.CONSERVATION);
   return setLastError(ErrorCode.OK);
 }
 

@@ -15,6 +15,14 @@ export function nextHarmonicWindowFrom(now: bigint | number, r: number): bigint 
   return next;
 }
 
+/** The same decision for a safe-integer now, in plain numbers (no bigint): for hot scheduling loops. */
+export function nextHarmonicWindowFromNumber(now: number, r: number): number {
+  if (typeof now !== 'number' || !Number.isSafeInteger(now) || now < 0) fail(ErrorCode.INVALID, `now must be a non-negative safe integer, got ${String(now)}`);
+  const next = now + ((96 - (((now % 96) + requireClass(r, 'r')) % 96)) % 96);
+  if (next > Number.MAX_SAFE_INTEGER) fail(ErrorCode.INVALID, 'the next window would exceed 2^53-1: use nextHarmonicWindowFrom with a bigint');
+  return next;
+}
+
 export function nextHarmonicWindow(r: number): bigint {
   return nextHarmonicWindowFrom(0n, r);
 }

@@ -79,3 +79,28 @@ describe('nextHarmonicWindowFrom: properties', () => {
     expectAtlasError(() => nextHarmonicWindowFrom(0n, 1.5), ErrorCode.INVALID);
   });
 });
+
+describe('nextHarmonicWindowFromNumber agrees with the bigint form', () => {
+  it('on every spec vector within the safe range, and on a seeded sample', async () => {
+    const { nextHarmonicWindowFromNumber } = await import('../../src/index.js');
+    const fc = (await import('fast-check')).default;
+    for (const [now, r, next] of VECTORS) {
+      if (next === 'INVALID' || next > BigInt(Number.MAX_SAFE_INTEGER)) continue;
+      expect(nextHarmonicWindowFromNumber(Number(now), r)).toBe(Number(next));
+    }
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER - 96 }), fc.integer({ min: 0, max: 95 }), (now, r) => {
+        expect(BigInt(nextHarmonicWindowFromNumber(now, r))).toBe(nextHarmonicWindowFrom(BigInt(now), r));
+      }),
+      { seed: 96, numRuns: 2000 },
+    );
+  });
+
+  it('rejects what it cannot answer exactly', async () => {
+    const { nextHarmonicWindowFromNumber } = await import('../../src/index.js');
+    expect(() => nextHarmonicWindowFromNumber(Number.MAX_SAFE_INTEGER, 0)).toThrowError(AtlasError);
+    expect(() => nextHarmonicWindowFromNumber(2 ** 53, 0)).toThrowError(AtlasError);
+    expect(() => nextHarmonicWindowFromNumber(-1, 0)).toThrowError(AtlasError);
+    expect(() => nextHarmonicWindowFromNumber(5, 96)).toThrowError(AtlasError);
+  });
+});
