@@ -1,0 +1,10 @@
+import { LmdbStore } from './lmdb-store.js';
+import { resolveStoreDir } from './location.js';
+import { RedisStore, isRedisUrl } from './redis-store.js';
+import type { Store } from './store.js';
+
+/** Opens the store at a location: a redis:// URL opens the shared RedisStore, anything else an LMDB directory. */
+export async function openStore(location?: string): Promise<Store> {
+  const chosen = location || process.env.ATLAS_STORE;
+  return isRedisUrl(chosen) ? RedisStore.open(chosen) : LmdbStore.open(resolveStoreDir(chosen));
+}

@@ -1,0 +1,163 @@
+// One suite, every Store implementation: the embedded LMDB store and the shared Redis store must behave alike.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { open } from 'lmdb';
+import { Redis } from 'ioredis';
+import { AtlasError, ErrorCode } from '../../src/errors.js';
+import { documentId, frameDocument, PAYLOAD_SIZE } from '../../src/framing/index.js';
+import { sha256, witnessGenerate } from '../../src/l2/witness.js';
+import { STRUCTURE_SIZE } from '../../src/l3/phi.js';
+import { LmdbStore } from '../../src/store/lmdb-store.js';
+import { RedisStore } from '../../src/store/redis-store.js';
+import type { DocumentManifest, Store } from '../../src/store/store.js';
+import { seededBytes, tempDir } from '../fixtures/engine/data.js';
+import { PrivateRedis } from '../fixtures/queues/redis-server.js';
+
+interface Backend {
+  readonly name: string;
+  open(): Promise<Store>;
+  /** Overwrites one stored structure's bytes behind the store's back. */
+  corrupt(store: Store, digest: Uint8Array, bytes: Uint8Array): Promise<void>;
+}
+
+let redis: PrivateRedis;
+const dirs: string[] = [];
+let prefixes = 0;
+
+beforeAll(async () => {
+  redis = await PrivateRedis.start();
+});
+afterAll(async () => {
+  await redis?.stop();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const backends: Backend[] = [
+  {
+    name: 'LmdbStore',
+    async open() {
+      const dir = tempDir('conformance');
+      dirs.push(dir);
+      return LmdbStore.open(dir);
+    },
+    async corrupt(store, digest, bytes) {
+      const path = (store as LmdbStore).path;
+      await store.close();
+      const root = open({ path, compression: false, maxDbs: 8 });
+      await root.openDB({ name: 'structures', encoding: 'binary', keyEncoding: 'binary' }).put(Buffer.from(digest), Buffer.from(bytes));
+      await root.close();
+    },
+  },
+  {
+    name: 'RedisStore',
+    open: () => RedisStore.open(redis.url, { prefix: `conf${++prefixes}` }),
+    async corrupt(_store, digest, bytes) {
+      const client = new Redis(redis.url);
+      await client.set(`conf${prefixes}:s:${Buffer.from(digest).toString('hex')}`, Buffer.from(bytes));
+      client.disconnect();
+    },
+  },
+];
+
+async function putStructuresOf(store: Store, doc: Uint8Array): Promise<{ manifest: DocumentManifest; framed: Uint8Array }> {
+  const framed = frameDocument(doc);
+  const n = framed.length / STRUCTURE_SIZE;
+  const digests = new Uint8Array(n * 32);
+  for (let i = 0; i < n; i++) digests.set(sha256(framed.subarray(i * STRUCTURE_SIZE, (i + 1) * STRUCTURE_SIZE)), i * 32);
+  await store.putStructures(framed, digests);
+  return { manifest: { id: documentId(doc), length: doc.length, structures: digests, witness: witnessGenerate(doc) }, framed };
+}
+
+async function code(p: Promise<unknown>): Promise<ErrorCode> {
+  const err = await p.then(() => undefined, (e: unknown) => e);
+  expect(err).toBeInstanceOf(AtlasError);
+  return (err as AtlasError).code;
+}
+
+describe.each(backends)('$name conformance', (backend) => {
+  it('stores a document once and reads it back byte-exact, whole and by structure range', async () => {
+    const store = await backend.open();
+    try {
+      const doc = seededBytes(PAYLOAD_SIZE * 3 + 100, 1);
+      const { manifest } = await putStructuresOf(store, doc);
+      expect(await store.has(manifest.id)).toBe(false);
+      expect(await store.putDocument(manifest)).toBe(true);
+      expect(await store.putDocument(manifest)).toBe(false);
+      expect(await store.has(manifest.id)).toBe(true);
+      expect(Buffer.from(await store.getDocument(manifest.id)).equals(Buffer.from(doc))).toBe(true);
+      expect(Buffer.from(await store.getDocument(manifest.id, 1, 2)).equals(Buffer.from(doc.subarray(PAYLOAD_SIZE, 3 * PAYLOAD_SIZE)))).toBe(true);
+      expect(Buffer.from(await store.getDocument(manifest.id, 3)).equals(Buffer.from(doc.subarray(3 * PAYLOAD_SIZE)))).toBe(true);
+      const back = await store.getManifest(manifest.id);
+      expect(back?.length).toBe(doc.length);
+      expect(Buffer.from(back!.structures).equals(Buffer.from(manifest.structures))).toBe(true);
+      expect(back?.witness.sha256).toBe(manifest.id);
+      expect(back?.witness.residue).toBe(manifest.witness.residue);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('shares structures between documents and counts them once; the empty document works', async () => {
+    const store = await backend.open();
+    try {
+      const a = seededBytes(PAYLOAD_SIZE * 2, 2);
+      const b = new Uint8Array(PAYLOAD_SIZE * 3);
+      b.set(a); // two identical leading structures
+      b.fill(7, PAYLOAD_SIZE * 2);
+      const empty = new Uint8Array(0);
+      for (const doc of [a, b, empty]) await store.putDocument((await putStructuresOf(store, doc)).manifest);
+      const stats = await store.stats();
+      expect(stats.documents).toBe(3);
+      expect(stats.structures).toBe(3);
+      expect(stats.documentBytes).toBe(a.length + b.length);
+      expect(stats.structureBytes).toBe(3 * STRUCTURE_SIZE);
+      expect((await store.getDocument(documentId(empty))).length).toBe(0);
+      const reports = await store.verify();
+      expect(reports).toHaveLength(3);
+      expect(reports.every((r) => r.ok)).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses a manifest whose structures are not stored, and bad ids and ranges, with codes', async () => {
+    const store = await backend.open();
+    try {
+      const doc = seededBytes(500, 3);
+      const framed = frameDocument(doc);
+      const manifest: DocumentManifest = { id: documentId(doc), length: doc.length, structures: sha256(framed), witness: witnessGenerate(doc) };
+      expect(await code(store.putDocument(manifest))).toBe(ErrorCode.STATE);
+      expect(await store.has(manifest.id)).toBe(false);
+      expect(await code(store.putDocument({ ...manifest, structures: new Uint8Array(64) }))).toBe(ErrorCode.INVALID);
+      expect(await code(store.getDocument('nope'))).toBe(ErrorCode.INVALID);
+      expect(await code(store.getDocument('0'.repeat(64)))).toBe(ErrorCode.INVALID);
+      expect(await store.getManifest('0'.repeat(64))).toBeUndefined();
+      await store.putStructures(framed, manifest.structures);
+      await store.putDocument(manifest);
+      expect(await code(store.getDocument(manifest.id, 5))).toBe(ErrorCode.INVALID);
+      expect(await code(store.putStructures(framed, new Uint8Array(64)))).toBe(ErrorCode.INVALID);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('detects a corrupted structure on read and in verify', async () => {
+    let store = await backend.open();
+    const doc = seededBytes(PAYLOAD_SIZE + 10, 4);
+    const { manifest, framed } = await putStructuresOf(store, doc);
+    await store.putDocument(manifest);
+    const bad = framed.slice(0, STRUCTURE_SIZE);
+    bad[5]! ^= 1;
+    await backend.corrupt(store, manifest.structures.subarray(0, 32), bad);
+    if (backend.name === 'LmdbStore') store = LmdbStore.open((store as LmdbStore).path);
+    try {
+      expect(await code(store.getDocument(manifest.id))).toBe(ErrorCode.WITNESS);
+      expect(Buffer.from(await store.getDocument(manifest.id, 1)).equals(Buffer.from(doc.subarray(PAYLOAD_SIZE)))).toBe(true);
+      const [report] = await store.verify([manifest.id]);
+      expect(report?.ok).toBe(false);
+      expect(report?.error).toMatch(/structure 0/);
+    } finally {
+      await store.close();
+    }
+  });
+});
