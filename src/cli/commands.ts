@@ -4,5 +4,7 @@ import { ingest } from './commands/ingest.js';
 import { get } from './commands/get.js';
 import { verify } from './commands/verify.js';
 import { stats } from './commands/stats.js';
+import { worker } from './commands/worker.js';
+import { enqueue } from './commands/enqueue.js';
 
-export const COMMANDS: readonly Command[] = [info, ingest, get, verify, stats];
+export const COMMANDS: readonly Command[] = [info, ingest, get, verify, stats, enqueue, worker];

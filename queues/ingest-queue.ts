@@ -1,0 +1,194 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { resolve } from 'node:path';
+import { FlowProducer, Queue, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { AtlasError, ErrorCode, fail } from '../src/errors.js';
+import { walk, type IngestItem } from '../src/engine/sources.js';
+import { connect } from './connection.js';
+import {
+  BATCH_QUEUE, INGEST_QUEUE, RETENTION, RETRY, batchId, batchJobId, documentJobId, stagingKey,
+  type BatchJobData, type BatchSummary, type IngestJobData, type IngestJobResult,
+} from './jobs.js';
+
+export interface IngestQueueOptions {
+  /** BullMQ key prefix (default 'bull'); the staging keys use `${prefix}-atlas:stage:<id>`. */
+  readonly prefix?: string;
+  /** Largest buffer submit() stages in Redis (default 16 MiB); bigger documents should go by path. */
+  readonly maxStagedBytes?: number;
+  readonly attempts?: number;
+  readonly backoffMs?: number;
+}
+
+export interface SubmittedBatch {
+  readonly batch: string;
+  readonly jobId: string;
+  readonly documents: number;
+  readonly bytes: number;
+}
+
+export interface BatchProgress {
+  readonly state: string;
+  readonly documents: number;
+  /** Children finished (stored, found stored, or failed). */
+  readonly done: number;
+  readonly failed: number;
+}
+
+export interface FailedJob {
+  readonly job: string;
+  readonly reason: string;
+  readonly attempts: number;
+  readonly data: unknown;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function hashFile(path: string): Promise<{ id: string; length: number }> {
+  const hash = createHash('sha256');
+  let length = 0;
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+      hash.update(chunk as Buffer);
+      length += (chunk as Buffer).length;
+    }
+  } catch (err) {
+    fail(ErrorCode.INVALID, `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return { id: hash.digest('hex'), length };
+}
+
+/** The producer side: submits batches of documents as one flow each and reports on them. */
+export class IngestQueue {
+  readonly #redis: Redis;
+  readonly #flows: FlowProducer;
+  readonly #ingest: Queue<IngestJobData, IngestJobResult>;
+  readonly #batches: Queue<BatchJobData, BatchSummary>;
+  readonly #stagePrefix: string;
+  readonly #maxStagedBytes: number;
+  readonly #attempts: number;
+  readonly #backoffMs: number;
+
+  private constructor(redis: Redis, options: IngestQueueOptions) {
+    const prefix = options.prefix ?? 'bull';
+    this.#redis = redis;
+    this.#flows = new FlowProducer({ connection: redis, prefix });
+    this.#ingest = new Queue(INGEST_QUEUE, { connection: redis, prefix });
+    this.#batches = new Queue(BATCH_QUEUE, { connection: redis, prefix });
+    this.#stagePrefix = `${prefix}-atlas`;
+    this.#maxStagedBytes = options.maxStagedBytes ?? 16 << 20;
+    this.#attempts = options.attempts ?? RETRY.attempts;
+    this.#backoffMs = options.backoffMs ?? RETRY.backoffMs;
+  }
+
+  static async open(url: string, options: IngestQueueOptions = {}): Promise<IngestQueue> {
+    return new IngestQueue(await connect(url, 'producer'), options);
+  }
+
+  /**
+   * Submits one batch: paths (files or folders, recursive; they must be readable by the workers at the same path) and
+   * buffers (staged in Redis until stored). Identical documents are submitted once. Resubmitting the same batch while
+   * its jobs are retained adds nothing.
+   */
+  async submit(items: Iterable<IngestItem>): Promise<SubmittedBatch> {
+    const jobs = new Map<string, IngestJobData>();
+    const staged: Array<{ key: string; bytes: Uint8Array }> = [];
+    for (const item of items) {
+      if (typeof item === 'string') {
+        for await (const file of walk(resolve(item))) {
+          const { id, length } = await hashFile(file);
+          if (!jobs.has(id)) jobs.set(id, { kind: 'path', path: file, id, length });
+        }
+      } else if (item instanceof Uint8Array) {
+        if (item.length > this.#maxStagedBytes) fail(ErrorCode.INVALID, `a submitted buffer of ${item.length} bytes exceeds the staging limit of ${this.#maxStagedBytes}; submit it by path`);
+        const id = createHash('sha256').update(item).digest('hex');
+        if (jobs.has(id)) continue;
+        const key = stagingKey(this.#stagePrefix, id);
+        jobs.set(id, { kind: 'staged', key, id, length: item.length });
+        staged.push({ key, bytes: item });
+      } else {
+        fail(ErrorCode.INVALID, 'submit() takes paths and Uint8Arrays');
+      }
+    }
+    if (jobs.size === 0) fail(ErrorCode.INVALID, 'submit(): the batch has no documents');
+    const list = [...jobs.values()];
+    const batch = batchId(list);
+    // Staged bytes expire with the dedupe window, so a resubmission of a committed buffer cannot leak them.
+    for (const { key, bytes } of staged) await this.#redis.set(key, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'EX', RETENTION.completedSeconds);
+    const bytes = list.reduce((n, j) => n + j.length, 0);
+    const retention = {
+      removeOnComplete: { age: RETENTION.completedSeconds, count: RETENTION.completedCount },
+      removeOnFail: { age: RETENTION.failedSeconds },
+    };
+    const node = await this.#flows.add({
+      name: 'batch',
+      queueName: BATCH_QUEUE,
+      data: { batch, documents: list.length, bytes },
+      opts: { jobId: batchJobId(batch), ...retention },
+      children: list.map((data) => ({
+        name: 'document',
+        queueName: INGEST_QUEUE,
+        data,
+        opts: {
+          jobId: documentJobId(batch, data.id),
+          attempts: this.#attempts,
+          backoff: { type: 'exponential', delay: this.#backoffMs },
+          // A document that fails for good is reported in the batch summary instead of holding the batch forever.
+          ignoreDependencyOnFailure: true,
+          ...retention,
+        },
+      })),
+    });
+    return { batch, jobId: node.job.id!, documents: list.length, bytes };
+  }
+
+  async progress(batch: string): Promise<BatchProgress> {
+    const job = await this.#batches.getJob(batchJobId(batch));
+    if (!job) fail(ErrorCode.INVALID, `no batch ${batch} in the queue (never submitted, or past retention)`);
+    const state = await job.getState();
+    const counts = await job.getDependenciesCount({ processed: true, ignored: true, failed: true, unprocessed: true });
+    const failed = (counts.ignored ?? 0) + (counts.failed ?? 0);
+    return { state, documents: job.data.documents, done: (counts.processed ?? 0) + failed, failed };
+  }
+
+  /**
+   * Waits until the batch's parent job has completed (every document stored or failed for good) and returns its
+   * summary. Tolerates Redis being away for a while (a restart) and polls again.
+   */
+  async wait(batch: string, options: { onProgress?: (p: BatchProgress) => void; intervalMs?: number; signal?: AbortSignal } = {}): Promise<BatchSummary> {
+    const interval = options.intervalMs ?? 200;
+    for (;;) {
+      options.signal?.throwIfAborted();
+      try {
+        const p = await this.progress(batch);
+        options.onProgress?.(p);
+        if (p.state === 'completed') return (await this.#batches.getJob(batchJobId(batch)))!.returnvalue;
+        if (p.state === 'failed') fail(ErrorCode.STATE, `batch ${batch} failed: ${(await this.#batches.getJob(batchJobId(batch)))?.failedReason}`);
+      } catch (err) {
+        if (err instanceof AtlasError) throw err; // anything else is Redis being away: poll again
+      }
+      await sleep(interval);
+    }
+  }
+
+  /** The failed-jobs view: documents that failed for good, newest first, with their reasons. */
+  async failed(start = 0, end = 99): Promise<FailedJob[]> {
+    const jobs: Array<Job<IngestJobData>> = await this.#ingest.getFailed(start, end);
+    return jobs.map((j) => ({ job: j.id!, reason: j.failedReason, attempts: j.attemptsMade, data: j.data }));
+  }
+
+  /** Job counts of the ingest queue by state. */
+  counts(): Promise<Record<string, number>> {
+    return this.#ingest.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed', 'waiting-children');
+  }
+
+  /** The underlying ingest queue (for admin and tests: add a job by hand, inspect one). */
+  get ingestQueue(): Queue<IngestJobData, IngestJobResult> {
+    return this.#ingest;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.#flows.close(), this.#ingest.close(), this.#batches.close()]);
+    this.#redis.disconnect();
+  }
+}
