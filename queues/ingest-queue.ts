@@ -75,6 +75,8 @@ export class IngestQueue {
     this.#flows = new FlowProducer({ connection: redis, prefix });
     this.#ingest = new Queue(INGEST_QUEUE, { connection: redis, prefix });
     this.#batches = new Queue(BATCH_QUEUE, { connection: redis, prefix });
+    // Connection errors surface in the calls that hit them (wait() polls through a Redis restart).
+    for (const q of [this.#flows, this.#ingest, this.#batches]) q.on('error', () => {});
     this.#stagePrefix = `${prefix}-atlas`;
     this.#maxStagedBytes = options.maxStagedBytes ?? 16 << 20;
     this.#attempts = options.attempts ?? RETRY.attempts;

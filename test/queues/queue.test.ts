@@ -1,0 +1,97 @@
+// The queue API in process: ids, idempotent resubmission, staged buffers, the batch summary.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { AtlasError, ErrorCode } from '../../src/errors.js';
+import { documentId } from '../../src/framing/index.js';
+import { RedisStore } from '../../src/store/redis-store.js';
+import { IngestQueue } from '../../queues/ingest-queue.js';
+import { IngestWorker } from '../../queues/ingest-worker.js';
+import { batchJobId, documentJobId, parseJobData } from '../../queues/jobs.js';
+import { seededBytes, tempDir } from '../fixtures/engine/data.js';
+import { PrivateRedis } from '../fixtures/queues/redis-server.js';
+
+let redis: PrivateRedis;
+const dirs: string[] = [];
+beforeAll(async () => {
+  redis = await PrivateRedis.start();
+});
+afterAll(async () => {
+  await redis?.stop();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function codeOf(fn: () => unknown): ErrorCode | undefined {
+  try {
+    fn();
+  } catch (err) {
+    return err instanceof AtlasError ? err.code : undefined;
+  }
+  return undefined;
+}
+
+describe('job data and ids', () => {
+  it('ids never contain ":" and are never all digits', () => {
+    const batch = '1'.repeat(64);
+    for (const id of [batchJobId(batch), documentJobId(batch, '2'.repeat(64))]) {
+      expect(id).not.toContain(':');
+      expect(id).not.toMatch(/^\d+$/);
+    }
+  });
+
+  it('rejects malformed job data with INVALID', () => {
+    const id = 'a'.repeat(64);
+    expect(parseJobData({ kind: 'path', path: '/x', id, length: 3 })).toEqual({ kind: 'path', path: '/x', id, length: 3 });
+    for (const bad of [null, 'x', { kind: 'path', path: '/x', id: 'nope', length: 3 }, { kind: 'path', path: '/x', id, length: -1 },
+      { kind: 'path', path: '', id, length: 3 }, { kind: 'mail', id, length: 3 }, { kind: 'staged', id, length: 3 }]) {
+      expect(codeOf(() => parseJobData(bad))).toBe(ErrorCode.INVALID);
+    }
+  });
+});
+
+describe('IngestQueue', () => {
+  it('resubmitting a batch is idempotent, and identical documents go in once', async () => {
+    const queue = await IngestQueue.open(redis.url, { prefix: 'idem' });
+    try {
+      const dir = tempDir('queue');
+      dirs.push(dir);
+      writeFileSync(join(dir, 'a'), seededBytes(1000, 1));
+      writeFileSync(join(dir, 'b'), seededBytes(1000, 1)); // same content as a
+      writeFileSync(join(dir, 'c'), seededBytes(2000, 2));
+      const first = await queue.submit([dir]);
+      expect(first.documents).toBe(2);
+      expect(first.bytes).toBe(3000);
+      const again = await queue.submit([dir]);
+      expect(again.batch).toBe(first.batch);
+      expect((await queue.counts()).waiting).toBe(2); // no worker runs here: two jobs wait, not four
+    } finally {
+      await queue.close();
+    }
+  });
+
+  it('stages submitted buffers, stores them through a worker, deletes the staging keys and sums up the batch', async () => {
+    const prefix = 'staged';
+    const queue = await IngestQueue.open(redis.url, { prefix });
+    const worker = await IngestWorker.start({ redis: redis.url, store: redis.url, prefix, threads: 1, concurrency: 2 });
+    const admin = new Redis(redis.url);
+    try {
+      const docs = [seededBytes(50_000, 3), seededBytes(0, 4), seededBytes(13_000, 5)];
+      const submitted = await queue.submit(docs);
+      const summary = await queue.wait(submitted.batch);
+      expect(summary).toMatchObject({ batch: submitted.batch, documents: 3, stored: 3, alreadyStored: 0, failed: [] });
+      expect(await admin.keys(`${prefix}-atlas:stage:*`)).toEqual([]);
+      const store = await RedisStore.open(redis.url);
+      for (const doc of docs) expect(Buffer.from(await store.getDocument(documentId(doc))).equals(Buffer.from(doc))).toBe(true);
+      await store.close();
+      // The same buffers in a new batch: found stored, no new work.
+      const second = await queue.wait((await queue.submit([...docs, seededBytes(10, 6)])).batch);
+      expect(second).toMatchObject({ documents: 4, stored: 1, alreadyStored: 3 });
+      await expect(queue.submit([new Uint8Array(17 << 20)])).rejects.toMatchObject({ code: ErrorCode.INVALID });
+    } finally {
+      admin.disconnect();
+      await worker.close(1000);
+      await queue.close();
+    }
+  });
+});
