@@ -76,7 +76,9 @@ export class IngestQueue {
     this.#ingest = new Queue(INGEST_QUEUE, { connection: redis, prefix });
     this.#batches = new Queue(BATCH_QUEUE, { connection: redis, prefix });
     // Connection errors surface in the calls that hit them (wait() polls through a Redis restart).
-    for (const q of [this.#flows, this.#ingest, this.#batches]) q.on('error', () => {});
+    this.#flows.on('error', () => {});
+    this.#ingest.on('error', () => {});
+    this.#batches.on('error', () => {});
     this.#stagePrefix = `${prefix}-atlas`;
     this.#maxStagedBytes = options.maxStagedBytes ?? 16 << 20;
     this.#attempts = options.attempts ?? RETRY.attempts;
