@@ -19,24 +19,28 @@ const READ_STEP = 256;
 /** The embedded store: one LMDB environment with structures (by digest), manifests and witnesses (by document id). */
 export class LmdbStore implements Store {
   readonly path: string;
-  #root: RootDatabase;
+  protected readonly root: RootDatabase;
   #structures: Database<Buffer, Buffer>;
   #manifests: Database<StoredManifest, string>;
   #witnesses: Database<Witness, string>;
   #staging?: Buffer;
 
-  private constructor(path: string, root: RootDatabase) {
+  protected constructor(path: string, root: RootDatabase) {
     this.path = path;
-    this.#root = root;
+    this.root = root;
     this.#structures = root.openDB<Buffer, Buffer>({ name: 'structures', encoding: 'binary', keyEncoding: 'binary' });
     this.#manifests = root.openDB<StoredManifest, string>({ name: 'manifests' });
     this.#witnesses = root.openDB<Witness, string>({ name: 'witnesses' });
   }
 
   static open(path: string): LmdbStore {
+    return new LmdbStore(path, LmdbStore.openRoot(path));
+  }
+
+  protected static openRoot(path: string): RootDatabase {
     try {
       mkdirSync(path, { recursive: true });
-      return new LmdbStore(path, open({ path, compression: false, maxDbs: 8 }));
+      return open({ path, compression: false, maxDbs: 16 });
     } catch (err) {
       fail(ErrorCode.STATE, `cannot open the store at ${path}: ${(err as Error).message}`);
     }
@@ -50,7 +54,7 @@ export class LmdbStore implements Store {
     // putDocument waits for it.
     // lmdb takes Buffers (a view of a SharedArrayBuffer crashes it), so each structure passes through one staging buffer.
     const staging = (this.#staging ??= Buffer.alloc(STRUCTURE_SIZE));
-    this.#root.transactionSync(() => {
+    this.root.transactionSync(() => {
       for (let i = 0; i < count; i++) {
         const key = Buffer.from(digests.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE));
         if (this.#structures.doesExist(key)) continue;
@@ -65,7 +69,7 @@ export class LmdbStore implements Store {
     const count = structureCount(manifest.length);
     if (manifest.structures.length !== count * DIGEST_SIZE) fail(ErrorCode.INVALID, `manifest of ${id} lists ${manifest.structures.length / DIGEST_SIZE} structures, ${count} expected`);
     const stored: StoredManifest = { length: manifest.length, structures: Buffer.from(manifest.structures) };
-    const added = await this.#root.transaction(() => {
+    const added = await this.root.transaction(() => {
       if (this.#manifests.doesExist(id)) return false;
       for (let i = 0; i < count; i++) {
         if (!this.#structures.doesExist(Buffer.from(stored.structures.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE)))) {
@@ -74,14 +78,15 @@ export class LmdbStore implements Store {
       }
       void this.#witnesses.put(id, manifest.witness);
       void this.#manifests.put(id, stored);
+      this.documentAdded(manifest);
       return true;
     });
-    await this.#root.flushed; // visible is not enough: return only once the manifest is on disk
+    await this.root.flushed; // visible is not enough: return only once the manifest is on disk
     return added;
   }
 
   async getManifest(id: string): Promise<DocumentManifest | undefined> {
-    this.#fresh();
+    this.fresh();
     const stored = this.#manifests.get(requireDocumentId(id));
     const witness = this.#witnesses.get(id);
     if (stored === undefined) return undefined;
@@ -90,12 +95,12 @@ export class LmdbStore implements Store {
   }
 
   async has(id: string): Promise<boolean> {
-    this.#fresh();
+    this.fresh();
     return this.#manifests.doesExist(requireDocumentId(id));
   }
 
   async getDocument(id: string, first = 0, count?: number): Promise<Uint8Array> {
-    this.#fresh();
+    this.fresh();
     const manifest = this.#requireManifest(id);
     const total = structureCount(manifest.length);
     if (!Number.isInteger(first) || first < 0 || first > total) fail(ErrorCode.INVALID, `structure ${String(first)} is out of range (document has ${total})`);
@@ -107,7 +112,7 @@ export class LmdbStore implements Store {
   }
 
   async verify(ids?: readonly string[]): Promise<VerifyReport[]> {
-    this.#fresh();
+    this.fresh();
     const list = ids && ids.length > 0 ? ids : [...this.#manifests.getKeys()];
     return list.map((id) => {
       try {
@@ -124,7 +129,7 @@ export class LmdbStore implements Store {
   }
 
   async stats(): Promise<StoreStats> {
-    this.#fresh();
+    this.fresh();
     let documentBytes = 0;
     for (const { value } of this.#manifests.getRange()) documentBytes += value.length;
     const structures = this.#structures.getCount();
@@ -132,12 +137,38 @@ export class LmdbStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.#root.close();
+    await this.root.close();
+  }
+
+  /** Called inside the transaction that makes a document visible: subclasses record what belongs with it. */
+  protected documentAdded(_manifest: DocumentManifest): void {}
+
+  /** The stored bytes of a structure, checked against its digest (subclasses may repair them). */
+  protected loadStructure(id: string, index: number, digest: Uint8Array): Uint8Array {
+    const bytes = this.#structures.get(Buffer.from(digest));
+    if (bytes === undefined) fail(ErrorCode.STATE, `document ${id}: structure ${index} is missing from the store`);
+    requireDigest(bytes, digest, `document ${id}: structure ${index}`);
+    return bytes;
+  }
+
+  /** The raw stored bytes of a structure, unchecked; undefined when absent. */
+  protected rawStructure(digest: Uint8Array): Buffer | undefined {
+    return this.#structures.get(Buffer.from(digest));
+  }
+
+  /** Stored manifests, in id order. */
+  protected *manifestEntries(): Generator<{ id: string; length: number; structures: Uint8Array }> {
+    for (const { key, value } of this.#manifests.getRange()) yield { id: key, length: value.length, structures: value.structures };
+  }
+
+  /** Payload bytes of structures [first, last) of a stored document, each verified. */
+  protected readPayload(id: string, first: number, last: number): Uint8Array {
+    return this.#readStructures(id, this.#requireManifest(id), first, last);
   }
 
   /** lmdb-js keeps a read snapshot until the next event-loop turn; a read must see what other processes committed. */
-  #fresh(): void {
-    this.#root.resetReadTxn();
+  protected fresh(): void {
+    this.root.resetReadTxn();
   }
 
   #requireManifest(id: string): StoredManifest {
@@ -153,9 +184,7 @@ export class LmdbStore implements Store {
     const out = new Uint8Array(Math.max(0, end - first * PAYLOAD_SIZE));
     for (let i = first; i < last; i++) {
       const digest = manifest.structures.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE);
-      const bytes = this.#structures.get(Buffer.from(digest));
-      if (bytes === undefined) fail(ErrorCode.STATE, `document ${id}: structure ${i} is missing from the store`);
-      requireDigest(bytes, digest, `document ${id}: structure ${i}`);
+      const bytes = this.loadStructure(id, i, digest);
       const used = payloadLength(manifest.length, i);
       if (!isSealed(bytes) || bytes.subarray(used, PAYLOAD_SIZE).some((b) => b !== 0)) fail(ErrorCode.CONSERVATION, `document ${id}: structure ${i} is not a sealed structure`);
       out.set(bytes.subarray(0, used), (i - first) * PAYLOAD_SIZE);

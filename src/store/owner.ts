@@ -2,13 +2,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { LmdbStore } from './lmdb-store.js';
+import { HoloStore, type HoloStoreOptions } from './holo-store.js';
 
 if (!parentPort) throw new Error('src/store/owner.js must run in a worker thread');
-const { dir } = workerData as { dir: string };
-let store: LmdbStore | Error;
+const { dir, options } = workerData as { dir: string; options?: HoloStoreOptions };
+let store: HoloStore | Error;
 try {
-  store = LmdbStore.open(dir);
+  store = HoloStore.openHolo(dir, options);
 } catch (err) {
   store = err as Error;
 }

@@ -4,23 +4,28 @@ import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { reviveError } from './check.js';
+import type { LayerPolicy } from '../holo/routing.js';
+import type { HoloStore, HoloStoreOptions, LayerRecall, LayerReport, RebalanceReport, RoutedDocument } from './holo-store.js';
 import type { DocumentManifest, Store, StoreStats, VerifyReport } from './store.js';
 
 const OWNER = join(PACKAGE_ROOT, 'dist', 'src', 'store', 'owner.js');
 
-/** A Store whose implementation lives in one owner thread; calls cross by comlink, errors come back as AtlasErrors. */
+/**
+ * The store (a HoloStore) in one owner thread; calls cross by comlink, errors come back as AtlasErrors. Besides the
+ * Store interface it carries the holographic operations (routing, Vault, layer recall, telemetry, rebalance).
+ */
 export class RemoteStore implements Store {
   #worker: Worker;
-  #remote: Comlink.Remote<Store>;
+  #remote: Comlink.Remote<HoloStore>;
 
   private constructor(worker: Worker) {
     this.#worker = worker;
-    this.#remote = Comlink.wrap<Store>(nodeEndpoint(worker));
+    this.#remote = Comlink.wrap<HoloStore>(nodeEndpoint(worker));
   }
 
   /** Starts the owner thread on `dir` and waits until the store answers. */
-  static async open(dir: string): Promise<RemoteStore> {
-    const store = new RemoteStore(new Worker(OWNER, { workerData: { dir } }));
+  static async open(dir: string, options: HoloStoreOptions = {}): Promise<RemoteStore> {
+    const store = new RemoteStore(new Worker(OWNER, { workerData: { dir, options } }));
     try {
       await store.has('0'.repeat(64)); // a cheap first call: it fails if the owner could not open the store
     } catch (err) {
@@ -50,6 +55,24 @@ export class RemoteStore implements Store {
   }
   stats(): Promise<StoreStats> {
     return this.#call(() => this.#remote.stats());
+  }
+  putRoutedDocument(manifest: DocumentManifest, policy: LayerPolicy): Promise<RoutedDocument> {
+    return this.#call(() => this.#remote.putRoutedDocument(manifest, policy));
+  }
+  putVault(bytes: Uint8Array): Promise<RoutedDocument> {
+    return this.#call(() => this.#remote.putVault(bytes));
+  }
+  retrieveFromLayer(id: string, layer?: string | number): Promise<LayerRecall> {
+    return this.#call(() => this.#remote.retrieveFromLayer(id, layer));
+  }
+  layerOf(id: string): Promise<string | undefined> {
+    return this.#call(() => this.#remote.layerOf(id));
+  }
+  getLayerStats(): Promise<LayerReport> {
+    return this.#call(() => this.#remote.getLayerStats());
+  }
+  rebalanceLayers(options: { totalFloats?: number } = {}): Promise<RebalanceReport> {
+    return this.#call(() => this.#remote.rebalanceLayers(options));
   }
 
   async close(): Promise<void> {

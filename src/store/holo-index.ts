@@ -1,0 +1,233 @@
+import { createHash } from 'node:crypto';
+import { ErrorCode, fail } from '../errors.js';
+import { admit, type CapacityPolicy, type CapacityState, type Placement } from '../holo/allocation.js';
+import { codeSpectrum, keyCodeId, phaseCode, valueCodeId, type PhaseCode } from '../holo/codebook.js';
+import type { HalfSpectrum } from '../holo/fft.js';
+import { cleanUp, HoloField, type CleanUp } from '../holo/field.js';
+import { FIELD_LAYERS } from '../holo/layers.js';
+import { probeField, type ProbeResult } from '../holo/probe.js';
+import type { ContainerSection } from './field-container.js';
+
+/** One bound pair: key code p_κ(doc, index) ⊛ value code c(digest). */
+export interface BoundItem {
+  readonly doc: Uint8Array;
+  readonly index: number;
+  readonly digest: Uint8Array;
+}
+
+type ValueSpectrum = HalfSpectrum<Float32Array>;
+
+/**
+ * Value-code spectra c(h)/√D by (D, h): generating one costs as much as a bind, and clean-up needs all of a shard's
+ * candidates, so they are kept up to a byte budget (least recently used go first).
+ */
+export class ValueCodeCache {
+  #entries = new Map<string, ValueSpectrum>();
+  #bytes = 0;
+  constructor(private readonly secret: Uint8Array, private readonly budgetBytes: number) {}
+
+  get(digest: Uint8Array, dimension: number): ValueSpectrum {
+    const key = `${dimension}:${Buffer.from(digest).toString('hex')}`;
+    const hit = this.#entries.get(key);
+    if (hit) {
+      this.#entries.delete(key);
+      this.#entries.set(key, hit);
+      return hit;
+    }
+    const s = codeSpectrum(phaseCode(this.secret, valueCodeId(digest), dimension));
+    const spectrum = { re: Float32Array.from(s.re), im: Float32Array.from(s.im) };
+    const size = 8 * spectrum.re.length;
+    while (this.#bytes + size > this.budgetBytes && this.#entries.size > 0) {
+      const [oldest, value] = this.#entries.entries().next().value as [string, ValueSpectrum];
+      this.#entries.delete(oldest);
+      this.#bytes -= 8 * value.re.length;
+    }
+    if (size <= this.budgetBytes) {
+      this.#entries.set(key, spectrum);
+      this.#bytes += size;
+    }
+    return spectrum;
+  }
+}
+
+/** One field of a layer (the primary field or a spill shard) with the pairs bound in it. */
+export class FieldShard {
+  readonly field: HoloField;
+  readonly items: BoundItem[] = [];
+  /** Distinct value digests bound here (hex → digest): the clean-up candidates. */
+  readonly candidates = new Map<string, Uint8Array>();
+  /** Documents bound here (hex id → id bytes and their digests). */
+  readonly documents = new Map<string, { doc: Uint8Array; digests: Uint8Array }>();
+  constructor(dimension: number) {
+    this.field = new HoloField(dimension, 'f32');
+  }
+}
+
+export interface ProbeTotals {
+  readonly probes: number;
+  readonly misses: number;
+  readonly snr_measured: number | null;
+}
+
+const PROBES_PER_SHARD = 16;
+const PROBE_CANDIDATES = 32;
+
+function docDigest(layer: number, shard: number, doc: Uint8Array): Buffer {
+  return createHash('sha256').update(Uint8Array.of(layer, shard & 0xff, shard >>> 8)).update(doc).digest();
+}
+
+/** Evenly spaced picks of up to `count` elements. */
+function spread<T>(list: readonly T[], count: number): T[] {
+  if (list.length <= count) return [...list];
+  return Array.from({ length: count }, (_, i) => list[Math.floor((i * list.length) / count)]!);
+}
+
+/**
+ * The six layer fields of one generation: capacity state, shards, and the bound pairs. Fields are rebuilt, never
+ * resized (a rebalance makes a new HoloIndex). `bindDigest` (XOR over bound documents) tells whether a saved
+ * container holds exactly the recorded bindings.
+ */
+export class HoloIndex {
+  readonly shards: FieldShard[][];
+  readonly bindDigest = Buffer.alloc(32);
+  #state: CapacityState;
+
+  constructor(private readonly secret: Uint8Array, state: CapacityState, readonly generation: number, private readonly codes: ValueCodeCache) {
+    this.#state = state;
+    this.shards = state.layers.map((shards) => shards.map((s) => new FieldShard(s.dimension)));
+  }
+
+  get state(): CapacityState {
+    return this.#state;
+  }
+
+  /** Admits `count` items into a layer (§3.6, all-or-nothing); nothing changes until `commit`. */
+  admit(layer: number, count: number, policy: CapacityPolicy): { state: CapacityState; placement: Placement } {
+    const { state, placements } = admit(this.#state, [{ layer, count }], policy);
+    return { state, placement: placements[0]! };
+  }
+
+  /** Applies an admitted state, opening the spill shard it may have added. */
+  commit(state: CapacityState): void {
+    state.layers.forEach((shards, k) => {
+      for (let s = this.shards[k]!.length; s < shards.length; s++) this.shards[k]!.push(new FieldShard(shards[s]!.dimension));
+    });
+    this.#state = state;
+  }
+
+  /** The shard of a layer holding a document, if any. */
+  shardOf(layer: number, docHex: string): number | undefined {
+    const i = this.shards[layer]?.findIndex((s) => s.documents.has(docHex)) ?? -1;
+    return i < 0 ? undefined : i;
+  }
+
+  keyCode(layer: number, doc: Uint8Array, index: number, dimension: number): PhaseCode {
+    return phaseCode(this.secret, keyCodeId(layer, doc, index), dimension);
+  }
+
+  /** Records a document's pairs in a shard; with `bind` also superposes them into its field. */
+  add(layer: number, shard: number, doc: Uint8Array, digests: Uint8Array, bind: boolean): void {
+    const target = this.shards[layer]?.[shard] ?? fail(ErrorCode.STATE, `layer ${layer} has no shard ${shard}`);
+    const d = target.field.dimension;
+    target.documents.set(Buffer.from(doc).toString('hex'), { doc, digests });
+    for (let i = 0; i < digests.length / 32; i++) {
+      const digest = digests.subarray(i * 32, (i + 1) * 32);
+      target.items.push({ doc, index: i, digest });
+      target.candidates.set(Buffer.from(digest).toString('hex'), digest);
+      if (bind) target.field.superpose(this.keyCode(layer, doc, i, d), this.codes.get(digest, d));
+    }
+    this.#mark(layer, shard, doc);
+  }
+
+  /** Undoes `add(..., true)` of a store that did not commit: subtracts its pairs and gives its capacity back. */
+  remove(layer: number, shard: number, doc: Uint8Array, digests: Uint8Array): void {
+    const target = this.shards[layer]?.[shard] ?? fail(ErrorCode.STATE, `layer ${layer} has no shard ${shard}`);
+    const hex = Buffer.from(doc).toString('hex');
+    if (!target.documents.delete(hex)) return;
+    const d = target.field.dimension;
+    const count = digests.length / 32;
+    for (let i = 0; i < count; i++) target.field.superpose(this.keyCode(layer, doc, i, d), this.codes.get(digests.subarray(i * 32, (i + 1) * 32), d), -1);
+    target.field.items -= 2 * count;
+    const kept = target.items.filter((it) => Buffer.from(it.doc).toString('hex') !== hex);
+    target.items.splice(0, target.items.length, ...kept);
+    target.candidates.clear();
+    for (const it of kept) target.candidates.set(Buffer.from(it.digest).toString('hex'), it.digest);
+    this.#state = {
+      ...this.#state,
+      layers: this.#state.layers.map((shards, k) => (k !== layer ? shards : shards.map((s, i) => (i === shard ? { dimension: s.dimension, items: s.items - count } : s)))),
+    };
+    this.#mark(layer, shard, doc);
+  }
+
+  #mark(layer: number, shard: number, doc: Uint8Array): void {
+    const mark = docDigest(layer, shard, doc);
+    for (let i = 0; i < 32; i++) this.bindDigest[i]! ^= mark[i]!;
+  }
+
+  /** Superposes every recorded pair (after `add(..., false)`), e.g. when no valid container was found. */
+  bindAll(): void {
+    this.shards.forEach((shards, layer) => {
+      for (const shard of shards) {
+        const d = shard.field.dimension;
+        for (const { doc, index, digest } of shard.items) shard.field.superpose(this.keyCode(layer, doc, index, d), this.codes.get(digest, d));
+      }
+    });
+  }
+
+  /** Unbind + clean-up of chunk `index` of `doc` over the shard's candidates: the best digest and its margin. */
+  recall(layer: number, shard: number, doc: Uint8Array, index: number): { digest: Uint8Array; result: CleanUp } {
+    const target = this.shards[layer]?.[shard] ?? fail(ErrorCode.STATE, `layer ${layer} has no shard ${shard}`);
+    const candidates = [...target.candidates.values()];
+    if (candidates.length === 0) fail(ErrorCode.STATE, `layer ${FIELD_LAYERS[layer]!.name} shard ${shard} holds nothing`);
+    const d = target.field.dimension;
+    const result = cleanUp(target.field, this.keyCode(layer, doc, index, d), candidates.map((c) => this.codes.get(c, d)));
+    return { digest: candidates[result.index]!, result };
+  }
+
+  /** snr_measured and misses of a layer over a deterministic probe sample of each shard (spec §4). */
+  probe(layer: number, margin: number): ProbeTotals {
+    let probes = 0, misses = 0, weighted = 0, measured = 0;
+    for (const shard of this.shards[layer] ?? []) {
+      if (shard.candidates.size < 2) continue;
+      const d = shard.field.dimension;
+      const sample = spread(shard.items, PROBES_PER_SHARD);
+      const chosen = new Map<string, Uint8Array>(sample.map((it) => [Buffer.from(it.digest).toString('hex'), it.digest]));
+      for (const [hex, digest] of spread([...shard.candidates], PROBE_CANDIDATES)) {
+        if (chosen.size >= Math.max(PROBE_CANDIDATES, sample.length)) break;
+        chosen.set(hex, digest);
+      }
+      const hexes = [...chosen.keys()];
+      const r: ProbeResult = probeField(
+        shard.field,
+        sample.map((it) => ({ key: this.keyCode(layer, it.doc, it.index, d), truth: hexes.indexOf(Buffer.from(it.digest).toString('hex')) })),
+        [...chosen.values()].map((c) => this.codes.get(c, d)),
+        margin,
+      );
+      probes += r.probes;
+      misses += r.misses;
+      if (r.snr_measured !== null) {
+        weighted += r.snr_measured * r.probes;
+        measured += r.probes;
+      }
+    }
+    return { probes, misses, snr_measured: measured === 0 ? null : weighted / measured };
+  }
+
+  /** The fields as container sections, layer by layer, shard by shard. */
+  sections(): ContainerSection[] {
+    return this.shards.flat().map(({ field }) => ({ re: field.spectrum.re as Float32Array, im: field.spectrum.im as Float32Array }));
+  }
+
+  /** Loads ψ from container sections written by `sections()` for the same shard layout. */
+  load(sections: readonly ContainerSection[]): void {
+    const fields = this.shards.flat();
+    if (sections.length !== fields.length) fail(ErrorCode.STATE, `field container holds ${sections.length} fields, the index has ${fields.length}`);
+    fields.forEach(({ field }, i) => {
+      const s = sections[i]!;
+      if (s.re.length !== field.spectrum.re.length) fail(ErrorCode.STATE, `field container section ${i} has ${s.re.length} bins, expected ${field.spectrum.re.length}`);
+      field.spectrum.re.set(s.re);
+      field.spectrum.im.set(s.im);
+    });
+    this.shards.forEach((shards) => shards.forEach((s) => (s.field.items = s.items.length)));
+  }
+}

@@ -1,0 +1,534 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { join } from 'node:path';
+import { setImmediate as yieldTurn } from 'node:timers/promises';
+import type { Database } from 'lmdb';
+import { ErrorCode, fail } from '../errors.js';
+import { PAYLOAD_SIZE, payloadLength, structureCount } from '../framing/structure.js';
+import { sha256 } from '../l2/witness.js';
+import { allocateDimensions, capacityState, DEFAULT_HEADROOM, type CapacityPolicy, type CapacityState } from '../holo/allocation.js';
+import { eccDecode, eccEncode } from '../holo/ecc.js';
+import { FIELD_LAYERS, LAYERS, VAULT, resolveLayer, type LayerName } from '../holo/layers.js';
+import { DEFAULT_MARGIN } from '../holo/probe.js';
+import { routeToLayer, type LayerPolicy } from '../holo/routing.js';
+import { bitErrorRate, capacityUsed, snrPredicted, type LayerStats } from '../holo/telemetry.js';
+import { loadVaultKey } from '../holo/vault.js';
+import { STRUCTURE_SIZE } from '../l3/phi.js';
+import { DIGEST_SIZE, requireDocumentId } from './check.js';
+import { readContainer, writeContainer } from './field-container.js';
+import { HoloIndex, ValueCodeCache } from './holo-index.js';
+import { LmdbStore } from './lmdb-store.js';
+import type { DocumentManifest, VerifyReport } from './store.js';
+import { isVaultId, openDocument, sealDocument, type StoredVaultManifest } from './vault-documents.js';
+
+/** Routing looks at a document's first 64 KiB (the engine routes on the same prefix before choosing the Vault path). */
+export const ROUTING_PREFIX = 65536;
+export const DEFAULT_TOTAL_FLOATS = 1 << 20;
+const FIELDS_FILE = 'holo-fields.bin';
+
+export interface HoloStoreOptions {
+  /** M, the total floats of the six fields, fixed when the store is created (default 2^20); rebalance may change it. */
+  readonly totalFloats?: number;
+  /** Headroom h of the floors (default 64), fixed when the store is created. */
+  readonly headroom?: number;
+  /** What a store beyond capacity does (default 'spill'). */
+  readonly capacityPolicy?: CapacityPolicy;
+  /** Clean-up margin τ (default 0.5). */
+  readonly margin?: number;
+  /** Documents between field checkpoints (default 256); fields are also saved on close and after a rebalance. */
+  readonly checkpointEvery?: number;
+  /** Vault key file; otherwise ATLAS_VAULT_KEY. */
+  readonly vaultKeyFile?: string;
+  /** Memory for cached value codes (default 64 MiB). */
+  readonly codeCacheBytes?: number;
+  /** The codebook secret of a new store (default 32 random bytes); tests pin it for reproducible fields. */
+  readonly secret?: Uint8Array;
+}
+
+interface HoloRecord {
+  readonly layer: number;
+  readonly shard: number;
+  readonly length: number;
+}
+
+interface HoloConfig {
+  readonly secret: Buffer;
+  readonly totalFloats: number;
+  readonly headroom: number;
+}
+
+interface ContainerHeader {
+  readonly generation: number;
+  readonly bindDigest: string;
+  readonly layout: number[][];
+}
+
+interface StoredVault extends StoredVaultManifest {
+  readonly length: number;
+}
+
+interface Counters {
+  eccRepairs: number;
+  eccFailures: number;
+  reads: number;
+  readMisses: number;
+  bytes: number;
+}
+
+export interface HoloSummary {
+  readonly documents: number;
+  readonly vault_documents: number;
+  readonly bound_items: number;
+  readonly total_floats: number;
+  readonly allocated: number;
+  readonly reserve: number;
+  readonly generation: number;
+  readonly capacity_policy: CapacityPolicy;
+  readonly headroom: number;
+  readonly margin: number;
+}
+
+export interface LayerReport {
+  readonly layers: LayerStats[];
+  readonly summary: HoloSummary;
+}
+
+export interface RoutedDocument {
+  readonly id: string;
+  readonly added: boolean;
+  readonly layer: LayerName;
+}
+
+export interface LayerRecall {
+  readonly bytes: Uint8Array;
+  readonly layer: LayerName;
+  /** Chunks whose clean-up picked the manifest's digest with margin ≥ τ. */
+  readonly hits: number;
+  /** Chunks that fell back to the manifest (counted in ber). */
+  readonly misses: number;
+  readonly minMargin: number | null;
+}
+
+export interface RebalanceReport {
+  readonly generation: number;
+  readonly dimensions: number[];
+  readonly reserve: number;
+}
+
+function nonNegative(value: number | undefined, what: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 0) fail(ErrorCode.INVALID, `${what} must be a non-negative integer, got ${String(value)}`);
+  return value;
+}
+
+/**
+ * The embedded store with the 7-layer holographic index (holo-store.md): every non-Vault document is routed to one
+ * layer and its chunks bind key code p_κ(docId, i) to value code c(h) in that layer's field (capacity-checked, spill or
+ * reject); every structure carries RS(255,223) parity and reads repair within capacity; Vault documents are sealed
+ * with AES-256-GCM under random ids and bind nothing.
+ */
+export class HoloStore extends LmdbStore {
+  #holo: Database<HoloRecord, string>;
+  #parity: Database<Buffer, Buffer>;
+  #vaultChunks: Database<Buffer, Buffer>;
+  #vaults: Database<StoredVault, string>;
+  #meta: Database<unknown, string>;
+  #config: HoloConfig;
+  #codes: ValueCodeCache;
+  #index: HoloIndex;
+  #policy: CapacityPolicy;
+  #margin: number;
+  #checkpointEvery: number;
+  #vaultKeyFile?: string;
+  #sinceCheckpoint = 0;
+  #inFlight = new Map<string, HoloRecord>();
+  #rebalancing?: Promise<RebalanceReport>;
+  #counters: Counters[] = LAYERS.map(() => ({ eccRepairs: 0, eccFailures: 0, reads: 0, readMisses: 0, bytes: 0 }));
+
+  private constructor(path: string, options: HoloStoreOptions) {
+    super(path, HoloStore.openRoot(path));
+    this.#holo = this.root.openDB<HoloRecord, string>({ name: 'holo' });
+    this.#parity = this.root.openDB<Buffer, Buffer>({ name: 'parity', encoding: 'binary', keyEncoding: 'binary' });
+    this.#vaultChunks = this.root.openDB<Buffer, Buffer>({ name: 'vault-chunks', encoding: 'binary', keyEncoding: 'binary' });
+    this.#vaults = this.root.openDB<StoredVault, string>({ name: 'vault-manifests' });
+    this.#meta = this.root.openDB<unknown, string>({ name: 'holo-meta' });
+    this.#policy = options.capacityPolicy ?? 'spill';
+    if (this.#policy !== 'spill' && this.#policy !== 'reject') fail(ErrorCode.INVALID, `capacity policy must be spill or reject, got ${String(this.#policy)}`);
+    this.#margin = options.margin ?? DEFAULT_MARGIN;
+    if (!Number.isFinite(this.#margin) || this.#margin < 0) fail(ErrorCode.INVALID, `margin must be a non-negative number, got ${String(this.#margin)}`);
+    this.#checkpointEvery = Math.max(1, nonNegative(options.checkpointEvery, 'checkpointEvery', 256));
+    if (options.vaultKeyFile !== undefined) this.#vaultKeyFile = options.vaultKeyFile;
+    this.#config = this.#loadConfig(options);
+    this.#codes = new ValueCodeCache(this.#config.secret, nonNegative(options.codeCacheBytes, 'codeCacheBytes', 64 << 20));
+    this.#index = this.#loadIndex();
+  }
+
+  static openHolo(path: string, options: HoloStoreOptions = {}): HoloStore {
+    const store = new HoloStore(path, options);
+    return store;
+  }
+
+  // ---- writing ----
+
+  override async putStructures(batch: Uint8Array, digests: Uint8Array): Promise<void> {
+    await super.putStructures(batch, digests);
+    const count = digests.length / DIGEST_SIZE;
+    this.root.transactionSync(() => {
+      for (let i = 0; i < count; i++) {
+        const key = Buffer.from(digests.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE));
+        if (!this.#parity.doesExist(key)) this.#parity.putSync(key, Buffer.from(eccEncode(batch.subarray(i * STRUCTURE_SIZE, (i + 1) * STRUCTURE_SIZE))));
+      }
+    });
+  }
+
+  override async putDocument(manifest: DocumentManifest): Promise<boolean> {
+    return (await this.putRoutedDocument(manifest)).added;
+  }
+
+  /**
+   * Makes a document visible and binds it into the layer `policy` routes it to (on its first 64 KiB). A store beyond
+   * capacity spills or throws CapacityError (BUDGET) before anything becomes visible. The Vault is refused here: its
+   * plaintext must never reach the structure store (use putVault).
+   */
+  async putRoutedDocument(manifest: DocumentManifest, policy: LayerPolicy = 'auto'): Promise<RoutedDocument> {
+    if (this.#rebalancing) await this.#rebalancing.catch(() => {});
+    const id = requireDocumentId(manifest.id);
+    this.fresh();
+    const known = this.#inFlight.get(id) ?? this.#holo.get(id);
+    if (known || (await this.has(id))) return { id, added: false, layer: LAYERS[known?.layer ?? 1]!.name };
+    const count = structureCount(manifest.length);
+    if (manifest.structures.length !== count * DIGEST_SIZE) fail(ErrorCode.INVALID, `manifest of ${id} lists ${manifest.structures.length / DIGEST_SIZE} structures, ${count} expected`);
+    const layer = routeToLayer({ bytes: this.#prefix(manifest) }, policy);
+    if (!layer.hasField) fail(ErrorCode.INVALID, `document ${id} routes to the vault: vault documents are stored with putVault, never as plaintext structures`);
+    const index = this.#index;
+    const { state, placement } = index.admit(layer.index, count, this.#policy);
+    index.commit(state);
+    const doc = Buffer.from(id, 'hex');
+    index.add(layer.index, placement.shard, doc, manifest.structures, true);
+    const record: HoloRecord = { layer: layer.index, shard: placement.shard, length: manifest.length };
+    this.#inFlight.set(id, record);
+    let added: boolean;
+    try {
+      added = await super.putDocument(manifest);
+    } catch (err) {
+      index.remove(layer.index, placement.shard, doc, manifest.structures);
+      throw err;
+    } finally {
+      this.#inFlight.delete(id);
+    }
+    if (!added) {
+      index.remove(layer.index, placement.shard, doc, manifest.structures);
+      return { id, added, layer: layer.name };
+    }
+    this.#counters[layer.index]!.bytes += manifest.length;
+    if (++this.#sinceCheckpoint >= this.#checkpointEvery) this.checkpoint();
+    return { id, added, layer: layer.name };
+  }
+
+  protected override documentAdded(manifest: DocumentManifest): void {
+    const record = this.#inFlight.get(manifest.id);
+    if (record) void this.#holo.put(manifest.id, record);
+    void this.#meta.put('state', this.#index.state);
+  }
+
+  /** Seals a document into the Vault (AES-256-GCM per chunk, random id, RS parity over the ciphertext); binds nothing. */
+  async putVault(bytes: Uint8Array): Promise<RoutedDocument> {
+    const key = loadVaultKey(this.#vaultKeyFile === undefined ? {} : { keyFile: this.#vaultKeyFile });
+    const sealed = sealDocument(key, bytes);
+    await this.root.transaction(() => {
+      for (const { address, sealed: chunk } of sealed.chunks) {
+        void this.#vaultChunks.put(address, Buffer.from(chunk));
+        void this.#parity.put(address, Buffer.from(eccEncode(chunk)));
+      }
+      void this.#vaults.put(sealed.id, { ...sealed.manifest, sealed: Buffer.from(sealed.manifest.sealed), length: bytes.length });
+    });
+    await this.root.flushed;
+    this.#counters[VAULT.index]!.bytes += bytes.length;
+    return { id: sealed.id, added: true, layer: VAULT.name };
+  }
+
+  // ---- reading ----
+
+  override async has(id: string): Promise<boolean> {
+    if (typeof id === 'string' && isVaultId(id)) {
+      this.fresh();
+      return this.#vaults.doesExist(id);
+    }
+    return super.has(id);
+  }
+
+  override async getDocument(id: string, first = 0, count?: number): Promise<Uint8Array> {
+    if (typeof id !== 'string' || !isVaultId(id)) return super.getDocument(id, first, count);
+    const bytes = this.#readVault(id);
+    return first === 0 && count === undefined ? bytes : bytes.subarray(first * PAYLOAD_SIZE, count === undefined ? undefined : (first + count) * PAYLOAD_SIZE);
+  }
+
+  override async verify(ids?: readonly string[]): Promise<VerifyReport[]> {
+    this.fresh();
+    const all = ids && ids.length > 0 ? ids : undefined;
+    const plain = all ? all.filter((id) => !isVaultId(id)) : undefined;
+    const vault = all ? all.filter((id) => isVaultId(id)) : [...this.#vaults.getKeys()];
+    const reports = plain === undefined || plain.length > 0 ? await super.verify(plain) : [];
+    for (const id of vault) {
+      try {
+        this.#readVault(id);
+        reports.push({ id, ok: true });
+      } catch (err) {
+        reports.push({ id, ok: false, error: (err as Error).message });
+      }
+    }
+    return reports;
+  }
+
+  /** The layer a stored document went to. */
+  async layerOf(id: string): Promise<LayerName | undefined> {
+    this.fresh();
+    if (isVaultId(id)) return this.#vaults.doesExist(id) ? VAULT.name : undefined;
+    const record = this.#holo.get(requireDocumentId(id));
+    return record ? LAYERS[record.layer]!.name : undefined;
+  }
+
+  /**
+   * The holographic read (spec §5): for each chunk, unbind its key code and clean up over the layer's candidates; a
+   * pick with margin ≥ τ that matches the manifest is a hit, anything else falls back to the manifest's digest and
+   * counts in ber. The bytes come from the chunk store, verified and repaired, and the document hash is checked.
+   */
+  async retrieveFromLayer(id: string, layer?: string | number): Promise<LayerRecall> {
+    this.fresh();
+    if (isVaultId(id)) {
+      if (layer !== undefined && resolveLayer(layer) !== VAULT) fail(ErrorCode.INVALID, `document ${id} is in the vault, not ${String(layer)}`);
+      return { bytes: this.#readVault(id), layer: VAULT.name, hits: 0, misses: 0, minMargin: null };
+    }
+    const record = this.#holo.get(requireDocumentId(id)) ?? fail(ErrorCode.INVALID, `no holographic document ${id} in the store`);
+    const stored = LAYERS[record.layer]!;
+    if (layer !== undefined && resolveLayer(layer) !== stored) fail(ErrorCode.INVALID, `document ${id} is in layer ${stored.name}, not ${String(layer)}`);
+    const manifest = (await this.getManifest(id)) ?? fail(ErrorCode.STATE, `document ${id} has a layer record but no manifest`);
+    const index = this.#index; // a rebalance swaps the index; this read finishes on the generation it started on
+    const shard = index.shardOf(stored.index, id) ?? fail(ErrorCode.STATE, `document ${id} is not bound in layer ${stored.name}`);
+    const doc = Buffer.from(id, 'hex');
+    const total = structureCount(manifest.length);
+    const out = new Uint8Array(manifest.length);
+    let hits = 0, misses = 0, minMargin: number | null = null;
+    const counters = this.#counters[stored.index]!;
+    for (let i = 0; i < total; i++) {
+      const expected = manifest.structures.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE);
+      const { digest, result } = index.recall(stored.index, shard, doc, i);
+      const hit = result.margin >= this.#margin && timingSafeEqual(digest, expected);
+      minMargin = minMargin === null ? result.margin : Math.min(minMargin, result.margin);
+      counters.reads++;
+      if (hit) hits++;
+      else {
+        misses++;
+        counters.readMisses++;
+      }
+      const bytes = this.loadStructure(id, i, hit ? digest : expected);
+      out.set(bytes.subarray(0, payloadLength(manifest.length, i)), i * PAYLOAD_SIZE);
+    }
+    if (!timingSafeEqual(sha256(out), doc)) fail(ErrorCode.WITNESS, `document ${id} does not match its SHA-256`);
+    return { bytes: out, layer: stored.name, hits, misses, minMargin };
+  }
+
+  /** A structure checked against its digest; on a mismatch repaired from its RS parity (counted) or refused. */
+  protected override loadStructure(id: string, index: number, digest: Uint8Array): Uint8Array {
+    const raw = this.rawStructure(digest);
+    if (raw === undefined) fail(ErrorCode.STATE, `document ${id}: structure ${index} is missing from the store`);
+    return this.#repair(raw, digest, this.#holo.get(id)?.layer ?? FIELD_LAYERS[1]!.index, `document ${id}: structure ${index}`);
+  }
+
+  #repair(raw: Uint8Array, digest: Uint8Array, layer: number, what: string): Uint8Array {
+    if (timingSafeEqual(sha256(raw), digest)) return raw;
+    const counters = this.#counters[layer]!;
+    const parity = this.#parity.get(Buffer.from(digest));
+    try {
+      if (parity === undefined) fail(ErrorCode.WITNESS, 'no parity stored');
+      const repaired = eccDecode(raw, parity).data;
+      if (!timingSafeEqual(sha256(repaired), digest)) fail(ErrorCode.WITNESS, 'the repaired bytes do not match');
+      counters.eccRepairs++;
+      return repaired;
+    } catch (err) {
+      counters.eccFailures++;
+      return fail(ErrorCode.WITNESS, `${what} is corrupt and unrecoverable (${(err as Error).message})`);
+    }
+  }
+
+  #readVault(id: string): Uint8Array {
+    this.fresh();
+    const stored = this.#vaults.get(id) ?? fail(ErrorCode.INVALID, `no document ${id} in the store`);
+    const key = loadVaultKey(this.#vaultKeyFile === undefined ? {} : { keyFile: this.#vaultKeyFile });
+    return openDocument(key, id, stored, (address, i) => {
+      const raw = this.#vaultChunks.get(address) ?? fail(ErrorCode.STATE, `vault document ${id}: chunk ${i} is missing`);
+      return this.#repair(raw, address, VAULT.index, `vault document ${id}: chunk ${i}`);
+    });
+  }
+
+  // ---- telemetry ----
+
+  /** The spec §4 record per layer, measured (snr_measured and ber from a probe sample), and a store-wide summary. */
+  async getLayerStats(): Promise<LayerReport> {
+    this.fresh();
+    const index = this.#index;
+    const reserve = index.state.reserve;
+    const layers = LAYERS.map((layer): LayerStats => {
+      const c = this.#counters[layer.index]!;
+      const common = { ecc_repairs: c.eccRepairs, ecc_failures: c.eccFailures, generation: index.generation, reserve, cross_layer_interference: 0 };
+      if (!layer.hasField) {
+        return { name: layer.name, dimension: 0, items: 0, bytes: c.bytes, snr_predicted: 0, snr_measured: null, ber: 0, capacity_used: 0, spill_shards: 0, ...common };
+      }
+      const shards = index.shards[layer.index]!;
+      const dimension = shards.reduce((s, x) => s + x.field.dimension, 0);
+      const items = shards.reduce((s, x) => s + x.items.length, 0);
+      const probe = index.probe(layer.index, this.#margin);
+      return {
+        name: layer.name, dimension, items, bytes: c.bytes, snr_predicted: snrPredicted(dimension, items), snr_measured: probe.snr_measured,
+        ber: bitErrorRate(probe.misses + c.readMisses, probe.probes + c.reads), capacity_used: capacityUsed(items, layer.targetSnr, dimension),
+        spill_shards: shards.length - 1, ...common,
+      };
+    }).map((entry) => ({
+      name: entry.name, dimension: entry.dimension, items: entry.items, bytes: entry.bytes, snr_predicted: entry.snr_predicted,
+      snr_measured: entry.snr_measured, ber: entry.ber, capacity_used: entry.capacity_used, spill_shards: entry.spill_shards,
+      cross_layer_interference: entry.cross_layer_interference, ecc_repairs: entry.ecc_repairs, ecc_failures: entry.ecc_failures,
+      generation: entry.generation, reserve: entry.reserve,
+    }));
+    const total = this.#config.totalFloats;
+    return {
+      layers,
+      summary: {
+        documents: this.#holo.getCount(), vault_documents: this.#vaults.getCount(), bound_items: layers.reduce((s, l) => s + l.items, 0),
+        total_floats: total, allocated: total - reserve, reserve, generation: index.generation, capacity_policy: this.#policy,
+        headroom: this.#config.headroom, margin: this.#margin,
+      },
+    };
+  }
+
+  // ---- rebalance and persistence ----
+
+  /**
+   * §3.7: recomputes D_k from the current loads (within M, or a new total), re-binds every pair from the manifests
+   * into new fields, verifies a probe sample, then swaps atomically with one generation bump. Reads go on against the
+   * old fields meanwhile; stores wait for the swap.
+   */
+  rebalanceLayers(options: { totalFloats?: number } = {}): Promise<RebalanceReport> {
+    this.#rebalancing ??= this.#rebalance(options).finally(() => (this.#rebalancing = undefined));
+    return this.#rebalancing;
+  }
+
+  async #rebalance(options: { totalFloats?: number }): Promise<RebalanceReport> {
+    await Promise.resolve(); // let putRoutedDocument calls already running see #rebalancing only after they started
+    while (this.#inFlight.size > 0) await yieldTurn();
+    const total = nonNegative(options.totalFloats, 'totalFloats', this.#config.totalFloats);
+    const old = this.#index;
+    const loads = old.shards.map((shards) => shards.reduce((s, x) => s + x.items.length, 0));
+    const allocation = allocateDimensions(total, loads, this.#config.headroom);
+    const state = capacityState(allocation, loads, this.#config.headroom);
+    const next = new HoloIndex(this.#config.secret, state, old.generation + 1, this.#codes);
+    let done = 0;
+    for (const [layer, shards] of old.shards.entries()) {
+      for (const shard of shards) {
+        for (const { doc, digests } of shard.documents.values()) {
+          next.add(layer, 0, doc, digests, true);
+          if (++done % 16 === 0) await yieldTurn();
+        }
+      }
+    }
+    for (const layer of FIELD_LAYERS) {
+      const items = loads[layer.index]!;
+      if (items < 2) continue;
+      const probe = next.probe(layer.index, this.#margin);
+      const predicted = snrPredicted(state.layers[layer.index]![0]!.dimension, items);
+      if (probe.snr_measured === null || probe.snr_measured < 0.5 * predicted) {
+        fail(ErrorCode.STATE, `rebalance verification failed for layer ${layer.name}: measured SNR ${String(probe.snr_measured)} vs predicted ${predicted.toFixed(2)}; the old fields stay`);
+      }
+    }
+    await this.root.transaction(() => {
+      for (const { key, value } of this.#holo.getRange()) if (value.shard !== 0) void this.#holo.put(key, { ...value, shard: 0 });
+      void this.#meta.put('state', state);
+      void this.#meta.put('generation', next.generation);
+      if (total !== this.#config.totalFloats) void this.#meta.put('config', { ...this.#config, totalFloats: total });
+    });
+    await this.root.flushed;
+    this.#config = { ...this.#config, totalFloats: total };
+    this.#index = next;
+    this.checkpoint();
+    return { generation: next.generation, dimensions: state.layers.map((s) => s[0]!.dimension), reserve: state.reserve };
+  }
+
+  /** Writes the fields to their container (temp file, fsync, rename). */
+  checkpoint(): void {
+    const index = this.#index;
+    const header: ContainerHeader = { generation: index.generation, bindDigest: index.bindDigest.toString('hex'), layout: index.shards.map((s) => s.map((x) => x.field.dimension)) };
+    writeContainer(join(this.path, FIELDS_FILE), header, index.sections());
+    this.#sinceCheckpoint = 0;
+  }
+
+  override async close(): Promise<void> {
+    try {
+      if (this.#rebalancing) await this.#rebalancing.catch(() => {});
+      if (this.#sinceCheckpoint > 0) this.checkpoint();
+    } finally {
+      await super.close();
+    }
+  }
+
+  #prefix(manifest: DocumentManifest): Uint8Array {
+    const length = Math.min(manifest.length, ROUTING_PREFIX);
+    const out = new Uint8Array(length);
+    for (let i = 0; i * PAYLOAD_SIZE < length; i++) {
+      const raw = this.rawStructure(manifest.structures.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE)) ?? fail(ErrorCode.STATE, `document ${manifest.id}: structure ${i} is not stored`);
+      out.set(raw.subarray(0, Math.min(PAYLOAD_SIZE, length - i * PAYLOAD_SIZE)), i * PAYLOAD_SIZE);
+    }
+    return out;
+  }
+
+  #loadConfig(options: HoloStoreOptions): HoloConfig {
+    const stored = this.#meta.get('config') as { secret: Uint8Array; totalFloats: number; headroom: number } | undefined;
+    if (stored) return { secret: Buffer.from(stored.secret), totalFloats: stored.totalFloats, headroom: stored.headroom };
+    const config: HoloConfig = {
+      secret: Buffer.from(options.secret ?? randomBytes(32)),
+      totalFloats: nonNegative(options.totalFloats, 'totalFloats', DEFAULT_TOTAL_FLOATS),
+      headroom: nonNegative(options.headroom, 'headroom', DEFAULT_HEADROOM),
+    };
+    const state = capacityState(allocateDimensions(config.totalFloats, FIELD_LAYERS.map(() => 0), config.headroom), FIELD_LAYERS.map(() => 0), config.headroom);
+    this.root.transactionSync(() => {
+      this.#meta.putSync('config', config);
+      this.#meta.putSync('state', state);
+      this.#meta.putSync('generation', 0);
+    });
+    return config;
+  }
+
+  /** Rebuilds the index from the layer records and manifests; ψ comes from the container when it matches, else re-binds. */
+  #loadIndex(): HoloIndex {
+    const saved = this.#meta.get('state') as CapacityState;
+    const generation = this.#meta.get('generation') as number;
+    // Item counts are recounted from the records: the saved state may count a store that never committed.
+    const counts = saved.layers.map((shards) => shards.map(() => 0));
+    const records: [string, HoloRecord, Uint8Array][] = [];
+    for (const { id, structures } of this.manifestEntries()) {
+      const record = this.#holo.get(id);
+      if (!record) continue;
+      records.push([id, record, structures]);
+      counts[record.layer]![record.shard]! += structures.length / DIGEST_SIZE;
+      this.#counters[record.layer]!.bytes += record.length;
+    }
+    for (const { value } of this.#vaults.getRange()) this.#counters[VAULT.index]!.bytes += value.length;
+    const state: CapacityState = { ...saved, layers: saved.layers.map((shards, k) => shards.map((s, i) => ({ dimension: s.dimension, items: counts[k]![i]! }))) };
+    const index = new HoloIndex(this.#config.secret, state, generation, this.#codes);
+    for (const [id, record, structures] of records) index.add(record.layer, record.shard, Buffer.from(id, 'hex'), structures, false);
+    let container;
+    try {
+      container = readContainer<ContainerHeader>(join(this.path, FIELDS_FILE));
+    } catch {
+      container = undefined; // damaged: the fields are rebuilt from the manifests
+    }
+    const layout = JSON.stringify(index.shards.map((s) => s.map((x) => x.field.dimension)));
+    if (container && container.header.generation === generation && container.header.bindDigest === index.bindDigest.toString('hex') && JSON.stringify(container.header.layout) === layout) {
+      index.load(container.sections);
+      return index;
+    }
+    index.bindAll();
+    if (records.length > 0 || container) {
+      this.#index = index;
+      this.checkpoint();
+    }
+    return index;
+  }
+}
