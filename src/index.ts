@@ -22,3 +22,4 @@ export { DomainTable, defaultDomainTable } from './l2/domain-table.js';
 export { budgetAlloc, budgetRelease, domainAttach, domainBudget, domainCommit, domainCreate, domainDestroy, domainDigest, domainState, domainVerify } from './l2/domain.js';
 export type { Domain, DomainState } from './l2/domain.js';
 export { Engine, type EngineOptions, type EngineStats } from './engine/engine.js';
+export { IngestQueue, IngestWorker, type BatchProgress, type BatchSummary, type FailedJob, type IngestQueueOptions, type IngestWorkerOptions, type SubmittedBatch } from '../queues/index.js';
