@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ErrorCode, fail } from '../errors.js';
 import { admit, type CapacityPolicy, type CapacityState, type Placement } from '../holo/allocation.js';
-import { codeSpectrum, keyCodeId, phaseCode, valueCodeId, type PhaseCode } from '../holo/codebook.js';
+import { codePhases, codeSpectrum, keyCodeId, phaseCode, valueCodeId, type PhaseCode } from '../holo/codebook.js';
 import type { HalfSpectrum } from '../holo/fft.js';
 import { cleanUp, HoloField, type CleanUp } from '../holo/field.js';
 import { FIELD_LAYERS } from '../holo/layers.js';
@@ -125,29 +125,47 @@ export class HoloIndex {
     return phaseCode(this.secret, keyCodeId(layer, doc, index), dimension);
   }
 
+  /**
+   * ψ += b(c(h), κ) = P_κ ⊙ P_h / √D for one pair, from the two phase sequences: e^{i(θ_κ+θ_h)} needs one cos/sin per
+   * bin instead of two codes' worth (the same sum superpose(P_κ, codeSpectrum(P_h)) computes).
+   */
+  bindPair(layer: number, shard: number, item: BoundItem): void {
+    const field = (this.shards[layer]?.[shard] ?? fail(ErrorCode.STATE, `layer ${layer} has no shard ${shard}`)).field;
+    const d = field.dimension;
+    const key = codePhases(this.secret, keyCodeId(layer, item.doc, item.index), d);
+    const value = codePhases(this.secret, valueCodeId(item.digest), d);
+    const scale = 1 / Math.sqrt(d);
+    const { re, im } = field.spectrum;
+    const half = d / 2;
+    for (let k = 0; k < half; k++) {
+      const theta = key[k]! + value[k]!;
+      re[k] = re[k]! + scale * Math.cos(theta);
+      im[k] = im[k]! + scale * Math.sin(theta);
+    }
+    re[half] = re[half]! + scale * Math.cos(key[half]! + value[half]!); // bins 0 and D/2 are real
+    im[0] = 0;
+    field.items++;
+  }
+
   /** Records a document's pairs in a shard; with `bind` also superposes them into its field. */
   add(layer: number, shard: number, doc: Uint8Array, digests: Uint8Array, bind: boolean): void {
     const target = this.shards[layer]?.[shard] ?? fail(ErrorCode.STATE, `layer ${layer} has no shard ${shard}`);
-    const d = target.field.dimension;
     target.documents.set(Buffer.from(doc).toString('hex'), { doc, digests });
     for (let i = 0; i < digests.length / 32; i++) {
       const digest = digests.subarray(i * 32, (i + 1) * 32);
       target.items.push({ doc, index: i, digest });
       target.candidates.set(Buffer.from(digest).toString('hex'), digest);
-      if (bind) target.field.superpose(this.keyCode(layer, doc, i, d), this.codes.get(digest, d));
+      if (bind) this.bindPair(layer, shard, { doc, index: i, digest });
     }
     this.#mark(layer, shard, doc);
   }
 
-  /** Undoes `add(..., true)` of a store that did not commit: subtracts its pairs and gives its capacity back. */
+  /** Forgets a document recorded with `add(..., false)` whose store did not commit, giving its capacity back. */
   remove(layer: number, shard: number, doc: Uint8Array, digests: Uint8Array): void {
     const target = this.shards[layer]?.[shard] ?? fail(ErrorCode.STATE, `layer ${layer} has no shard ${shard}`);
     const hex = Buffer.from(doc).toString('hex');
     if (!target.documents.delete(hex)) return;
-    const d = target.field.dimension;
     const count = digests.length / 32;
-    for (let i = 0; i < count; i++) target.field.superpose(this.keyCode(layer, doc, i, d), this.codes.get(digests.subarray(i * 32, (i + 1) * 32), d), -1);
-    target.field.items -= 2 * count;
     const kept = target.items.filter((it) => Buffer.from(it.doc).toString('hex') !== hex);
     target.items.splice(0, target.items.length, ...kept);
     target.candidates.clear();
@@ -164,14 +182,9 @@ export class HoloIndex {
     for (let i = 0; i < 32; i++) this.bindDigest[i]! ^= mark[i]!;
   }
 
-  /** Superposes every recorded pair (after `add(..., false)`), e.g. when no valid container was found. */
-  bindAll(): void {
-    this.shards.forEach((shards, layer) => {
-      for (const shard of shards) {
-        const d = shard.field.dimension;
-        for (const { doc, index, digest } of shard.items) shard.field.superpose(this.keyCode(layer, doc, index, d), this.codes.get(digest, d));
-      }
-    });
+  /** Every recorded pair with where it goes (after `add(..., false)`): what a rebuild binds. */
+  *recorded(): Generator<{ layer: number; shard: number; item: BoundItem }> {
+    for (const [layer, shards] of this.shards.entries()) for (const [shard, s] of shards.entries()) for (const item of s.items) yield { layer, shard, item };
   }
 
   /** Unbind + clean-up of chunk `index` of `doc` over the shard's candidates: the best digest and its margin. */

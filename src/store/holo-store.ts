@@ -15,14 +15,15 @@ import { loadVaultKey } from '../holo/vault.js';
 import { STRUCTURE_SIZE } from '../l3/phi.js';
 import { DIGEST_SIZE, requireDocumentId } from './check.js';
 import { readContainer, writeContainer } from './field-container.js';
-import { HoloIndex, ValueCodeCache } from './holo-index.js';
+import { HoloIndex, ValueCodeCache, type BoundItem } from './holo-index.js';
 import { LmdbStore } from './lmdb-store.js';
 import type { DocumentManifest, VerifyReport } from './store.js';
 import { isVaultId, openDocument, sealDocument, type StoredVaultManifest } from './vault-documents.js';
 
 /** Routing looks at a document's first 64 KiB (the engine routes on the same prefix before choosing the Vault path). */
 export const ROUTING_PREFIX = 65536;
-export const DEFAULT_TOTAL_FLOATS = 1 << 20;
+/** Default M: 2^22 floats (16 MiB of float32 fields), room for a 160 MiB document in one spill shard. */
+export const DEFAULT_TOTAL_FLOATS = 1 << 22;
 const FIELDS_FILE = 'holo-fields.bin';
 
 export interface HoloStoreOptions {
@@ -85,6 +86,8 @@ export interface HoloSummary {
   readonly capacity_policy: CapacityPolicy;
   readonly headroom: number;
   readonly margin: number;
+  /** Pairs recorded but not yet bound (binding runs behind the stores). */
+  readonly pending_binds: number;
 }
 
 export interface LayerReport {
@@ -141,6 +144,12 @@ export class HoloStore extends LmdbStore {
   #vaultKeyFile?: string;
   #sinceCheckpoint = 0;
   #inFlight = new Map<string, HoloRecord>();
+  /** Pairs recorded but not yet superposed: binding runs behind the stores, in slices, so ingest never waits on it. */
+  #queue: { index: HoloIndex; layer: number; shard: number; item: BoundItem }[] = [];
+  #queueHead = 0;
+  #binding?: Promise<void>;
+  #closing = false;
+  #pending = FIELD_LAYERS.map(() => 0);
   #rebalancing?: Promise<RebalanceReport>;
   #counters: Counters[] = LAYERS.map(() => ({ eccRepairs: 0, eccFailures: 0, reads: 0, readMisses: 0, bytes: 0 }));
 
@@ -203,7 +212,7 @@ export class HoloStore extends LmdbStore {
     const { state, placement } = index.admit(layer.index, count, this.#policy);
     index.commit(state);
     const doc = Buffer.from(id, 'hex');
-    index.add(layer.index, placement.shard, doc, manifest.structures, true);
+    index.add(layer.index, placement.shard, doc, manifest.structures, false);
     const record: HoloRecord = { layer: layer.index, shard: placement.shard, length: manifest.length };
     this.#inFlight.set(id, record);
     let added: boolean;
@@ -220,8 +229,42 @@ export class HoloStore extends LmdbStore {
       return { id, added, layer: layer.name };
     }
     this.#counters[layer.index]!.bytes += manifest.length;
-    if (++this.#sinceCheckpoint >= this.#checkpointEvery) this.checkpoint();
+    this.#enqueue(index, layer.index, placement.shard, Array.from({ length: count }, (_, i) => ({ doc, index: i, digest: manifest.structures.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE) })));
+    if (++this.#sinceCheckpoint >= this.#checkpointEvery) this.#checkpointWhenBound();
     return { id, added, layer: layer.name };
+  }
+
+  #enqueue(index: HoloIndex, layer: number, shard: number, items: readonly BoundItem[]): void {
+    for (const item of items) this.#queue.push({ index, layer, shard, item });
+    this.#pending[layer]! += items.length;
+    this.#binding ??= this.#bindQueued().finally(() => (this.#binding = undefined));
+  }
+
+  async #bindQueued(): Promise<void> {
+    while (this.#queueHead < this.#queue.length && !this.#closing) {
+      const until = performance.now() + 4;
+      while (this.#queueHead < this.#queue.length && performance.now() < until) {
+        const { index, layer, shard, item } = this.#queue[this.#queueHead++]!;
+        if (index === this.#index) index.bindPair(layer, shard, item);
+        this.#pending[layer]!--;
+      }
+      await yieldTurn();
+    }
+    if (this.#queueHead >= this.#queue.length) {
+      this.#queue = [];
+      this.#queueHead = 0;
+    }
+  }
+
+  /** Resolves once every recorded pair is in its field. */
+  async bound(): Promise<void> {
+    while (this.#binding) await this.#binding;
+  }
+
+  #checkpointWhenBound(): void {
+    void this.bound().then(() => {
+      if (!this.#closing && this.#sinceCheckpoint >= this.#checkpointEvery) this.checkpoint();
+    });
   }
 
   protected override documentAdded(manifest: DocumentManifest): void {
@@ -293,6 +336,7 @@ export class HoloStore extends LmdbStore {
    * counts in ber. The bytes come from the chunk store, verified and repaired, and the document hash is checked.
    */
   async retrieveFromLayer(id: string, layer?: string | number): Promise<LayerRecall> {
+    await this.bound();
     this.fresh();
     if (isVaultId(id)) {
       if (layer !== undefined && resolveLayer(layer) !== VAULT) fail(ErrorCode.INVALID, `document ${id} is in the vault, not ${String(layer)}`);
@@ -362,7 +406,11 @@ export class HoloStore extends LmdbStore {
 
   // ---- telemetry ----
 
-  /** The spec §4 record per layer, measured (snr_measured and ber from a probe sample), and a store-wide summary. */
+  /**
+   * The spec §4 record per layer, measured (snr_measured and ber from a probe sample), and a store-wide summary. It
+   * does not wait for background binding: a layer with pairs still to bind reports snr_measured null and no probe
+   * misses until they are in (summary.pending_binds).
+   */
   async getLayerStats(): Promise<LayerReport> {
     this.fresh();
     const index = this.#index;
@@ -376,7 +424,7 @@ export class HoloStore extends LmdbStore {
       const shards = index.shards[layer.index]!;
       const dimension = shards.reduce((s, x) => s + x.field.dimension, 0);
       const items = shards.reduce((s, x) => s + x.items.length, 0);
-      const probe = index.probe(layer.index, this.#margin);
+      const probe = this.#pending[layer.index] === 0 ? index.probe(layer.index, this.#margin) : { probes: 0, misses: 0, snr_measured: null };
       return {
         name: layer.name, dimension, items, bytes: c.bytes, snr_predicted: snrPredicted(dimension, items), snr_measured: probe.snr_measured,
         ber: bitErrorRate(probe.misses + c.readMisses, probe.probes + c.reads), capacity_used: capacityUsed(items, layer.targetSnr, dimension),
@@ -394,7 +442,7 @@ export class HoloStore extends LmdbStore {
       summary: {
         documents: this.#holo.getCount(), vault_documents: this.#vaults.getCount(), bound_items: layers.reduce((s, l) => s + l.items, 0),
         total_floats: total, allocated: total - reserve, reserve, generation: index.generation, capacity_policy: this.#policy,
-        headroom: this.#config.headroom, margin: this.#margin,
+        headroom: this.#config.headroom, margin: this.#margin, pending_binds: this.#pending.reduce((a, b) => a + b, 0),
       },
     };
   }
@@ -414,6 +462,7 @@ export class HoloStore extends LmdbStore {
   async #rebalance(options: { totalFloats?: number }): Promise<RebalanceReport> {
     await Promise.resolve(); // let putRoutedDocument calls already running see #rebalancing only after they started
     while (this.#inFlight.size > 0) await yieldTurn();
+    await this.bound();
     const total = nonNegative(options.totalFloats, 'totalFloats', this.#config.totalFloats);
     const old = this.#index;
     const loads = old.shards.map((shards) => shards.reduce((s, x) => s + x.items.length, 0));
@@ -425,7 +474,7 @@ export class HoloStore extends LmdbStore {
       for (const shard of shards) {
         for (const { doc, digests } of shard.documents.values()) {
           next.add(layer, 0, doc, digests, true);
-          if (++done % 16 === 0) await yieldTurn();
+          if (++done % 4 === 0) await yieldTurn();
         }
       }
     }
@@ -451,18 +500,22 @@ export class HoloStore extends LmdbStore {
     return { generation: next.generation, dimensions: state.layers.map((s) => s[0]!.dimension), reserve: state.reserve };
   }
 
-  /** Writes the fields to their container (temp file, fsync, rename). */
+  /** Writes the fields to their container (temp file, fsync, rename); call only with nothing left to bind. */
   checkpoint(): void {
+    if (this.#queueHead < this.#queue.length) fail(ErrorCode.STATE, 'cannot checkpoint while pairs are still being bound');
     const index = this.#index;
     const header: ContainerHeader = { generation: index.generation, bindDigest: index.bindDigest.toString('hex'), layout: index.shards.map((s) => s.map((x) => x.field.dimension)) };
     writeContainer(join(this.path, FIELDS_FILE), header, index.sections());
     this.#sinceCheckpoint = 0;
   }
 
+  /** Saves the fields when they are complete; with binding still behind, the next open rebuilds them instead. */
   override async close(): Promise<void> {
     try {
       if (this.#rebalancing) await this.#rebalancing.catch(() => {});
-      if (this.#sinceCheckpoint > 0) this.checkpoint();
+      this.#closing = true;
+      await this.bound();
+      if (this.#queueHead >= this.#queue.length && this.#sinceCheckpoint > 0) this.checkpoint();
     } finally {
       await super.close();
     }
@@ -524,10 +577,16 @@ export class HoloStore extends LmdbStore {
       index.load(container.sections);
       return index;
     }
-    index.bindAll();
-    if (records.length > 0 || container) {
-      this.#index = index;
-      this.checkpoint();
+    // No valid container: bind everything again, in the background like new stores; saved once complete.
+    this.#index = index;
+    for (const { layer, shard, item } of index.recorded()) {
+      this.#queue.push({ index, layer, shard, item });
+      this.#pending[layer]!++;
+    }
+    if (this.#queue.length > 0) {
+      this.#sinceCheckpoint = this.#checkpointEvery;
+      this.#binding = this.#bindQueued().finally(() => (this.#binding = undefined));
+      this.#checkpointWhenBound();
     }
     return index;
   }
