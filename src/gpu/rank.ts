@@ -1,7 +1,10 @@
 import { ErrorCode, fail } from '../errors.js';
 import type { CleanUp } from '../holo/index.js';
 
-/** The clean-up result for one probe's candidate scores, ranked exactly as src/holo/field.ts ranks them. */
+/**
+ * The clean-up result for one probe's candidate scores: a copy of src/holo/field.ts's private rank(), to be replaced by
+ * an import once field.ts exports it (src/holo is not this module's to edit).
+ */
 export function rankScores(scores: Float64Array): CleanUp {
   if (scores.length === 0) fail(ErrorCode.INVALID, 'clean-up needs at least one candidate');
   let best = 0;
