@@ -11,6 +11,7 @@ import { IngestWorker } from '../../queues/ingest-worker.js';
 import { batchJobId, documentJobId, parseJobData } from '../../queues/jobs.js';
 import { seededBytes, tempDir } from '../fixtures/engine/data.js';
 import { PrivateRedis } from '../fixtures/queues/redis-server.js';
+import { atlas } from '../fixtures/engine/cli.js';
 
 let redis: PrivateRedis;
 const dirs: string[] = [];
@@ -92,6 +93,33 @@ describe('IngestQueue', () => {
       admin.disconnect();
       await worker.close(1000);
       await queue.close();
+    }
+  });
+
+  it('atlas enqueue --wait shows progress and prints the batch summary; --failed lists failures; bad calls fail clearly', async () => {
+    const worker = await IngestWorker.start({ redis: redis.url, store: redis.url, threads: 1 });
+    try {
+      const dir = tempDir('enqueue');
+      dirs.push(dir);
+      for (let i = 0; i < 5; i++) writeFileSync(join(dir, `f${i}`), seededBytes(20_000 + i, 10 + i));
+      const run = await atlas(['enqueue', dir, '--redis', redis.url, '--wait', '--json']);
+      expect(run.stderr).toMatch(/5 documents, 0\.1 MB submitted/);
+      expect(run.stderr).toMatch(/5\/5 documents done, 0 failed \(completed\)/);
+      expect(run.code).toBe(0);
+      expect(JSON.parse(run.stdout.toString())).toMatchObject({ documents: 5, stored: 5, alreadyStored: 0, failed: [] });
+      const text = await atlas(['enqueue', dir, '--redis', redis.url, '--wait']);
+      expect(text.stdout.toString()).toMatch(/^batch [0-9a-f]{64}: 5 documents, 0\.1 MB: 5 stored, 0 already stored, 0 failed\n$/);
+      const missing = await atlas(['enqueue', join(dir, 'nope'), '--redis', redis.url]);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toMatch(/^atlas enqueue: INVALID: cannot read .*nope: ENOENT\n$/);
+      const usage = await atlas(['enqueue', dir]);
+      expect(usage.code).toBe(2);
+      expect(usage.stderr).toMatch(/--redis URL is required/);
+      const failed = await atlas(['enqueue', '--failed', '--json', '--redis', redis.url]);
+      expect(failed.code).toBe(0);
+      expect(JSON.parse(failed.stdout.toString())).toEqual([]);
+    } finally {
+      await worker.close(1000);
     }
   });
 });
