@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Witness } from '../l2/witness.js';
+import type { LayerName } from '../holo/layers.js';
 import { CONSERVATION_OFFSET } from '../framing/structure.js';
 import type { DocumentManifest } from '../store/store.js';
 import { DIGEST_BYTES, type BatchView } from './batch.js';
@@ -24,8 +25,12 @@ export interface DocumentResult {
   readonly id: string;
   readonly length: number;
   readonly structures: number;
-  /** The holographic layer the document went to; null until the holographic store exists. */
-  readonly layer: null;
+  /**
+   * The holographic layer the document went to (set by Engine.ingest; null where a store without layers wrote it).
+   * For a Vault document `histogram` is empty, `dominantClass` -1 and the witness hash '': nothing derived from
+   * the plaintext is reported.
+   */
+  readonly layer: LayerName | null;
   /** False when the store already held this document. */
   readonly stored: boolean;
   /** R96 histogram over all the document's structures. */

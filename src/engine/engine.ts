@@ -1,17 +1,23 @@
 import { createHash } from 'node:crypto';
+import { open as openFile, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Piscina } from 'piscina';
 import { ErrorCode, fail } from '../errors.js';
 import { structureCount } from '../framing/structure.js';
 import { PACKAGE_ROOT } from '../package-root.js';
+import { resolveLayer, type Layer } from '../holo/layers.js';
+import { routeToLayer, type LayerPolicy } from '../holo/routing.js';
 import { requireDocumentId } from '../store/check.js';
+import { ROUTING_PREFIX, type HoloStoreOptions, type HoloSummary, type LayerRecall, type LayerReport, type RebalanceReport } from '../store/holo-store.js';
 import { resolveStoreDir } from '../store/location.js';
 import { RemoteStore } from '../store/remote.js';
-import type { StoreStats, VerifyReport } from '../store/store.js';
+import type { Store, StoreStats, VerifyReport } from '../store/store.js';
+import { isVaultId } from '../store/vault-documents.js';
+import type { LayerStats } from '../holo/telemetry.js';
 import type { DocumentResult } from './document.js';
 import { ingestPipeline, type IngestOptions } from './ingest.js';
-import type { IngestInput } from './sources.js';
+import { walk, type IngestInput, type IngestItem } from './sources.js';
 
 export interface EngineOptions {
   /** Store directory; default $ATLAS_STORE, else ./atlas-store. */
@@ -22,10 +28,20 @@ export interface EngineOptions {
   readonly batchStructures?: number;
   /** Batch buffers in flight (default 4). */
   readonly batchBuffers?: number;
+  /** The holographic store: total floats M and headroom (for a new store), capacity policy, margin τ, vault key file. */
+  readonly holo?: HoloStoreOptions;
 }
 
 export interface EngineStats extends StoreStats {
   readonly threads: number;
+  /** One spec §4 entry per layer. */
+  readonly layers: LayerStats[];
+  readonly holo: HoloSummary;
+}
+
+export interface EngineIngestOptions extends IngestOptions {
+  /** 'auto' (default: by content), or a layer name or number for every document. */
+  readonly layer?: LayerPolicy;
 }
 
 const JOBS = join(PACKAGE_ROOT, 'dist', 'workers', 'jobs.js');
@@ -58,7 +74,7 @@ export class Engine {
     const threads = positiveInt(options.threads, 'threads', availableParallelism(), 256);
     const batchStructures = positiveInt(options.batchStructures, 'batchStructures', 256);
     const batchBuffers = positiveInt(options.batchBuffers, 'batchBuffers', 4, 64);
-    const store = await RemoteStore.open(resolveStoreDir(options.store));
+    const store = await RemoteStore.open(resolveStoreDir(options.store), options.holo);
     return new Engine(store, threads, batchStructures, batchBuffers);
   }
 
@@ -71,22 +87,101 @@ export class Engine {
     return this.#pool;
   }
 
-  /** Ingests a path (file or folder, recursive), bytes, or an (async) iterable of them; yields one result per document. */
-  ingest(input: IngestInput, options: IngestOptions = {}): AsyncGenerator<DocumentResult> {
+  /**
+   * Ingests a path (file or folder, recursive), bytes, or an (async) iterable of them; yields one result per document
+   * with the layer it went to. Documents the layer policy sends to the Vault (by their first 64 KiB and file name) are
+   * sealed by the store and never pass through the structure pipeline, so their plaintext never reaches the disk.
+   */
+  ingest(input: IngestInput, options: EngineIngestOptions = {}): AsyncGenerator<DocumentResult> {
     this.#open();
-    const config = { pool: this.#workers(), store: this.#store, threads: this.threads, batchStructures: this.#batchStructures, batchBuffers: this.#batchBuffers };
-    return ingestPipeline(config, input, options);
+    const { layer: policy = 'auto', ...rest } = options;
+    if (typeof policy !== 'string' || policy.trim().toLowerCase() !== 'auto') resolveLayer(policy); // INVALID now, not mid-ingest
+    return this.#ingestRouted(input, policy, rest);
   }
 
-  /** The document's exact bytes, every structure and the document hash verified. */
+  async *#ingestRouted(input: IngestInput, policy: LayerPolicy, options: IngestOptions): AsyncGenerator<DocumentResult> {
+    const store = this.#store;
+    const layers = new Map<string, string>();
+    const vaulted: DocumentResult[] = [];
+    // The pipeline's store: manifests go in with the layer policy, and each document's layer is noted for its result.
+    const routed: Store = {
+      putStructures: (batch, digests) => store.putStructures(batch, digests),
+      putDocument: async (manifest) => {
+        const r = await store.putRoutedDocument(manifest, policy);
+        layers.set(r.id, r.layer);
+        return r.added;
+      },
+      getDocument: (id, first, count) => store.getDocument(id, first, count),
+      getManifest: (id) => store.getManifest(id),
+      has: (id) => store.has(id),
+      verify: (ids) => store.verify(ids),
+      stats: () => store.stats(),
+      close: async () => {}, // the engine owns the store
+    };
+    const seal = async (bytes: Uint8Array, path?: string): Promise<void> => {
+      const r = await store.putVault(bytes);
+      vaulted.push(vaultResult(r.id, bytes.length, path));
+    };
+    // The items that are not for the Vault go on to the pipeline; Vault ones are sealed on the way.
+    async function* plain(): AsyncGenerator<IngestItem> {
+      for await (const item of ingestItems(input)) {
+        if (item instanceof Uint8Array) {
+          if (routeToLayer({ bytes: item.subarray(0, ROUTING_PREFIX) }, policy).hasField) yield item;
+          else await seal(item);
+          continue;
+        }
+        for await (const path of walk(item)) {
+          if ((await routeFile(path, policy)).hasField) yield path;
+          else await seal(await readFile(path), path);
+        }
+      }
+    }
+    const config = { pool: this.#workers(), store: routed, threads: this.threads, batchStructures: this.#batchStructures, batchBuffers: this.#batchBuffers };
+    for await (const r of ingestPipeline(config, plain(), options)) {
+      yield* vaulted.splice(0);
+      yield { ...r, layer: (layers.get(r.id) ?? (await store.layerOf(r.id)) ?? null) as DocumentResult['layer'] };
+    }
+    yield* vaulted.splice(0);
+  }
+
+  /** Stores one document in the layer the policy picks (default: by content); the API form of `ingest --layer`. */
+  async storeWithLayerRouting(data: Uint8Array, layerPolicy: LayerPolicy = 'auto'): Promise<DocumentResult> {
+    let result: DocumentResult | undefined;
+    for await (const r of this.ingest([data], { layer: layerPolicy, details: false })) result = r;
+    return result ?? fail(ErrorCode.STATE, 'the document produced no result');
+  }
+
+  /** The document's bytes through its layer's field: clean-up per chunk (margin, misses counted in ber), then verified. */
+  async retrieveFromLayer(id: string, layer?: string | number): Promise<LayerRecall> {
+    this.#open();
+    return this.#store.retrieveFromLayer(requireStoredId(id), layer);
+  }
+
+  /** {layers: one spec §4 entry per layer, summary}; `settle` waits for background binding so every layer is probed. */
+  async getLayerStats(options: { settle?: boolean } = {}): Promise<LayerReport> {
+    this.#open();
+    return this.#store.getLayerStats(options);
+  }
+
+  /** Recomputes D_k from the current loads (optionally a new total M), re-binds and swaps the fields atomically. */
+  async rebalanceLayers(options: { totalFloats?: number } = {}): Promise<RebalanceReport> {
+    this.#open();
+    return this.#store.rebalanceLayers(options);
+  }
+
+  /** The document's exact bytes, every structure and the document hash verified (Vault documents decrypted). */
   async get(id: string): Promise<Uint8Array> {
     this.#open();
-    return this.#store.getDocument(requireDocumentId(id));
+    return this.#store.getDocument(requireStoredId(id));
   }
 
   /** Streams the document in verified chunks; throws WITNESS at the end if the whole does not hash to its id. */
   async *read(id: string): AsyncGenerator<Uint8Array> {
     this.#open();
+    if (isVaultId(requireStoredId(id))) {
+      yield await this.#store.getDocument(id); // verified against the witness inside its sealed manifest
+      return;
+    }
     const manifest = await this.#store.getManifest(requireDocumentId(id));
     if (!manifest) fail(ErrorCode.INVALID, `no document ${id} in the store`);
     const total = structureCount(manifest.length);
@@ -101,19 +196,21 @@ export class Engine {
 
   async has(id: string): Promise<boolean> {
     this.#open();
-    return this.#store.has(requireDocumentId(id));
+    return this.#store.has(requireStoredId(id));
   }
 
   /** Verifies the given documents, or every stored document when none are given. */
   async verify(ids?: string | readonly string[]): Promise<VerifyReport[]> {
     this.#open();
     const list = ids === undefined ? [] : typeof ids === 'string' ? [ids] : ids;
-    return this.#store.verify(list.map((id) => requireDocumentId(id)));
+    return this.#store.verify(list.map((id) => requireStoredId(id)));
   }
 
-  async stats(): Promise<EngineStats> {
+  /** Store counts plus the layer telemetry (`settle`: wait for background binding first). */
+  async stats(options: { settle?: boolean } = {}): Promise<EngineStats> {
     this.#open();
-    return { ...(await this.#store.stats()), threads: this.threads };
+    const { layers, summary } = await this.#store.getLayerStats(options);
+    return { ...(await this.#store.stats()), threads: this.threads, layers, holo: summary };
   }
 
   /** Waits for running tasks, stops the workers and closes the store. */
@@ -134,4 +231,37 @@ export class Engine {
   #open(): void {
     if (this.#closed) fail(ErrorCode.STATE, 'the engine is closed');
   }
+}
+
+/** A document id: 64 hex characters (SHA-256 of the content) or 32 (a random Vault id). */
+function requireStoredId(id: string): string {
+  return typeof id === 'string' && isVaultId(id) ? id : requireDocumentId(id);
+}
+
+async function* ingestItems(input: IngestInput): AsyncGenerator<IngestItem> {
+  if (typeof input === 'string' || input instanceof Uint8Array) yield input;
+  else if (input !== null && typeof input === 'object' && (Symbol.asyncIterator in input || Symbol.iterator in input)) yield* input;
+  else fail(ErrorCode.INVALID, 'ingest input must be a path, a Uint8Array, or an (async) iterable of them');
+}
+
+/** Routes a file on its first 64 KiB and its name (an explicit policy needs no read). */
+async function routeFile(path: string, policy: LayerPolicy): Promise<Layer> {
+  if (typeof policy !== 'string' || policy.trim().toLowerCase() !== 'auto') return resolveLayer(policy);
+  const fh = await openFile(path, 'r');
+  try {
+    const prefix = new Uint8Array(ROUTING_PREFIX);
+    const { bytesRead } = await fh.read(prefix, 0, ROUTING_PREFIX, 0);
+    return routeToLayer({ bytes: prefix.subarray(0, bytesRead), name: basename(path) }, policy);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** What ingest reports for a sealed Vault document: no content-derived field (hash, histogram) leaves the store. */
+function vaultResult(id: string, length: number, path?: string): DocumentResult {
+  return {
+    ...(path === undefined ? {} : { path }),
+    id, length, structures: structureCount(length), layer: 'vault', stored: true, histogram: [], dominantClass: -1,
+    witness: { algo: 'sha256', len: length, sha256: '', residue: 0, createdAt: Date.now() },
+  };
 }

@@ -25,6 +25,8 @@ export const ROUTING_PREFIX = 65536;
 /** Default M: 2^22 floats (16 MiB of float32 fields), room for a 160 MiB document in one spill shard. */
 export const DEFAULT_TOTAL_FLOATS = 1 << 22;
 const FIELDS_FILE = 'holo-fields.bin';
+/** How long close() keeps binding queued pairs before it leaves them to the next open. */
+const CLOSE_BIND_MS = 2000;
 
 export interface HoloStoreOptions {
   /** M, the total floats of the six fields, fixed when the store is created (default 2^20); rebalance may change it. */
@@ -409,9 +411,10 @@ export class HoloStore extends LmdbStore {
   /**
    * The spec §4 record per layer, measured (snr_measured and ber from a probe sample), and a store-wide summary. It
    * does not wait for background binding: a layer with pairs still to bind reports snr_measured null and no probe
-   * misses until they are in (summary.pending_binds).
+   * misses until they are in (summary.pending_binds), unless `settle` waits for them.
    */
-  async getLayerStats(): Promise<LayerReport> {
+  async getLayerStats(options: { settle?: boolean } = {}): Promise<LayerReport> {
+    if (options.settle) await this.bound();
     this.fresh();
     const index = this.#index;
     const reserve = index.state.reserve;
@@ -513,8 +516,11 @@ export class HoloStore extends LmdbStore {
   override async close(): Promise<void> {
     try {
       if (this.#rebalancing) await this.#rebalancing.catch(() => {});
-      this.#closing = true;
+      // Binding goes on for a moment; what is still queued then is rebound on the next open.
+      const stop = setTimeout(() => (this.#closing = true), CLOSE_BIND_MS);
       await this.bound();
+      clearTimeout(stop);
+      this.#closing = true;
       if (this.#queueHead >= this.#queue.length && this.#sinceCheckpoint > 0) this.checkpoint();
     } finally {
       await super.close();

@@ -68,8 +68,8 @@ export class RemoteStore implements Store {
   layerOf(id: string): Promise<string | undefined> {
     return this.#call(() => this.#remote.layerOf(id));
   }
-  getLayerStats(): Promise<LayerReport> {
-    return this.#call(() => this.#remote.getLayerStats());
+  getLayerStats(options: { settle?: boolean } = {}): Promise<LayerReport> {
+    return this.#call(() => this.#remote.getLayerStats(options));
   }
   rebalanceLayers(options: { totalFloats?: number } = {}): Promise<RebalanceReport> {
     return this.#call(() => this.#remote.rebalanceLayers(options));

@@ -10,7 +10,8 @@ export const get: Command = {
   usage: [
     'atlas get <id> [-o FILE] [--store DIR]',
     '',
-    'Every structure is checked against its SHA-256 as it is read, and the whole document against its id.',
+    'Every structure is checked against its SHA-256 as it is read (and repaired from its RS parity when it can be),',
+    'and the whole document against its id. Vault documents (32-character ids) are decrypted with ATLAS_VAULT_KEY.',
     '  -o, --output FILE  write to FILE (created only when the whole document verified) instead of stdout',
     ENGINE_USAGE,
   ].join('\n'),

@@ -1,4 +1,5 @@
-import type { Command } from '../command.js';
+import { UsageError, type Command } from '../command.js';
+import { resolveLayer } from '../../holo/layers.js';
 import { ENGINE_FLAGS, ENGINE_USAGE, openEngine, write } from '../engine-flags.js';
 import { parseFlags } from '../flags.js';
 import { ProgressBar } from '../progress.js';
@@ -8,14 +9,24 @@ export const ingest: Command = {
   name: 'ingest',
   summary: 'frame, classify, cluster, witness and store files and folders',
   usage: [
-    'atlas ingest <path...> [--json] [--store DIR] [--threads N]',
+    'atlas ingest <path...> [--layer POLICY] [--json] [--store DIR] [--threads N]',
     '',
     'Ingests files and folders (recursively). Each document is printed once its structures and manifest are stored.',
+    '  --layer POLICY auto (default: by content), or a layer name or number 0..6: identity, knowledge, experience,',
+    '                 preference, context, wisdom, vault (sealed with ATLAS_VAULT_KEY; fails without a key)',
     '  --json         one JSON line per document: {"path","id","bytes","structures","layer"}',
     ENGINE_USAGE,
   ].join('\n'),
   async run(argv, io) {
-    const { values, positionals } = parseFlags(argv, { json: { type: 'boolean' }, ...ENGINE_FLAGS }, Infinity, 1);
+    const { values, positionals } = parseFlags(argv, { json: { type: 'boolean' }, layer: { type: 'string' }, ...ENGINE_FLAGS }, Infinity, 1);
+    const layer = (values.layer as string | undefined) ?? 'auto';
+    if (layer.trim().toLowerCase() !== 'auto') {
+      try {
+        resolveLayer(layer);
+      } catch (err) {
+        throw new UsageError(`--layer: ${(err as Error).message}`);
+      }
+    }
     const total = await totalBytes(positionals); // also reports a missing or unreadable path before anything is stored
     const engine = await openEngine(values);
     const bar = io.stderr.isTTY ? new ProgressBar(io.stderr, total) : undefined;
@@ -24,12 +35,12 @@ export const ingest: Command = {
     let bytes = 0;
     try {
       const onProgress = (p: { bytes: number; documents: number }) => bar?.update(p.bytes, p.documents);
-      for await (const r of engine.ingest(positionals, { onProgress, details: false })) {
+      for await (const r of engine.ingest(positionals, { onProgress, details: false, layer })) {
         documents++;
         bytes += r.length;
         const line = values.json
           ? JSON.stringify({ path: r.path, id: r.id, bytes: r.length, structures: r.structures, layer: r.layer })
-          : `${r.id}  ${r.path}${r.stored ? '' : '  (already stored)'}`;
+          : `${r.id}  ${r.layer ?? '-'}  ${r.path}${r.stored ? '' : '  (already stored)'}`;
         bar?.finish();
         await write(io.stdout, `${line}\n`);
         bar?.update(bytes, documents, true);
