@@ -98,7 +98,7 @@ figure is batch size / median call time, over as many timed runs as fit in about
 "runs" column). The CPU backend is src/holo on one thread; the GPU backend includes the host packing and the
 host-device copies of each call. Issue 7's goal: GPU >= 10x the CPU path on an H100.
 
-Spread: on the shared 2-vCPU VM where the CPU columns were taken, four runs with other work on the cores differed by up to
+Spread: on the shared 2-vCPU VM where the CPU columns were taken, three runs with other work on the cores differed by up to
 3x per row (binds 3,000–8,900/s, clean-ups 835–1,680/s across batch sizes and runs): the CPU rate is flat in the batch
 size within that noise, and one table is one sample; test-artifacts/bench/gpu.json holds p50 and p99 per row.
 
