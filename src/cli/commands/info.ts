@@ -4,10 +4,11 @@ import type { Command } from '../command.js';
 import { parseFlags } from '../flags.js';
 import { cpus } from 'node:os';
 import { kernels } from '../../kernels/index.js';
+import { fieldBackendSummary } from '../../gpu/index.js';
 
 export const info: Command = {
   name: 'info',
-  summary: 'show the version, the ABI version, the kernel backend and the machine',
+  summary: 'show the version, the ABI version, the kernel and field (CPU/CUDA) backends and the machine',
   usage: 'atlas info [--json]\n\nPrints what this installation runs on.',
   async run(argv, io) {
     const { values } = parseFlags(argv, { json: { type: 'boolean' } }, 0);
@@ -19,9 +20,10 @@ export const info: Command = {
       cpus: cpus().length,
       backend: kernels().name,
       kernelVariant: kernels().variant,
+      fieldBackend: fieldBackendSummary(),
     };
     if (values.json) io.stdout.write(`${JSON.stringify(facts)}\n`);
-    else for (const [k, v] of Object.entries(facts)) io.stdout.write(`${k.padEnd(11)} ${v}\n`);
+    else for (const [k, v] of Object.entries(facts)) io.stdout.write(`${k.padEnd(13)} ${v}\n`);
     return 0;
   },
 };
