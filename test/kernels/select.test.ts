@@ -31,4 +31,9 @@ describe('kernel backend selection', () => {
     const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'atlas.js'), 'info', '--json'], { env: { ...process.env, ATLAS_BACKEND: 'wasm' }, encoding: 'utf8' });
     expect(JSON.parse(r.stdout)).toMatchObject({ backend: 'wasm' });
   });
+
+  it('atlas info names the field backend, and the CPU path says why it was chosen', () => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'atlas.js'), 'info', '--json'], { env: { ...process.env, ATLAS_FIELD_BACKEND: 'cpu' }, encoding: 'utf8' });
+    expect(JSON.parse(r.stdout).fieldBackend).toMatch(/^cpu \(.+\)$/);
+  });
 });
