@@ -32,6 +32,8 @@ export interface IngestWorkerOptions {
 const JOBS = join(PACKAGE_ROOT, 'dist', 'workers', 'jobs.js');
 /** Structures per batch buffer for one document: enough for the document, at most the engine's default. */
 const MAX_BATCH_STRUCTURES = 256;
+/** After the grace period, how long aborted jobs get to hand themselves back before the pool is destroyed anyway. */
+const ABORT_WAIT_MS = 2000;
 
 /** AtlasError INVALID (bad data, missing file, too big, changed content) will not get better on retry. */
 function unrecoverable(err: unknown): unknown {
@@ -95,13 +97,12 @@ export class IngestWorker {
 
   async #close(graceMs: number): Promise<void> {
     const closing = Promise.all([this.#documents.close(), this.#batches.close()]);
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<'late'>((r) => (timer = setTimeout(r, graceMs, 'late')));
-    if ((await Promise.race([closing, deadline])) === 'late') {
+    // Unref'd: a pending deadline must not keep the process alive once everything has closed.
+    const after = (ms: number) => new Promise<'late'>((r) => setTimeout(r, ms, 'late').unref());
+    if ((await Promise.race([closing, after(graceMs)])) === 'late') {
       this.#documents.cancelAllJobs('worker shutting down');
-      await Promise.race([closing, new Promise((r) => setTimeout(r, 2000))]);
+      await Promise.race([closing, after(ABORT_WAIT_MS)]);
     }
-    clearTimeout(timer);
     await this.#pool.destroy();
     await this.#store.close();
     this.#redis.disconnect();
@@ -127,6 +128,7 @@ export class IngestWorker {
       if (data.kind === 'staged') await this.#redis.del(data.key);
       return result;
     } catch (err) {
+      if (signal?.aborted) throw new Error(`aborted: ${String(signal.reason)}`); // retried
       throw unrecoverable(err);
     }
   }

@@ -180,4 +180,37 @@ describe('fault tolerance', () => {
       await queue.close();
     }
   }, 60_000);
+
+  it('SIGTERM during a long job: the job is aborted in the pool at the deadline, handed back, and finished by another worker', async () => {
+    const dir = tempDir('shutdown');
+    dirs.push(dir);
+    const big = seededBytes(48_000_000, 9);
+    writeFileSync(join(dir, 'big'), big);
+    const queue = await IngestQueue.open(redis.url);
+    try {
+      const first = start(['--grace-ms', '0', '--concurrency', '1']);
+      await first.ready;
+      const { batch } = await queue.submit([dir]);
+      const q = queue.ingestQueue;
+      await until(async () => (await q.getActiveCount()) === 1, 10_000, 'the job to start');
+      await sleep(200);
+      const t0 = Date.now();
+      first.child.kill('SIGTERM');
+      expect(await first.exited).toBe(0);
+      const stopMs = Date.now() - t0;
+      expect(first.stderr()).toMatch(/SIGTERM: finishing active jobs \(at most 0 ms\)[\s\S]*stopped/);
+      const [job] = await q.getJobs(['active', 'waiting', 'delayed', 'failed', 'completed']);
+      expect(await job!.getState()).not.toBe('completed');
+      expect(job!.failedReason).toBe('aborted: worker shutting down'); // retried: attempts remain
+      // Aborted in the pool: the worker did not run the ~2 s of CPU work to its end before exiting.
+      expect(stopMs).toBeLessThan(1500);
+      const second = start();
+      await second.ready;
+      const summary = await queue.wait(batch, { intervalMs: 50 });
+      expect(summary).toMatchObject({ stored: 1, failed: [] });
+      await expectStoredExactlyOnce(dir);
+    } finally {
+      await queue.close();
+    }
+  }, 60_000);
 });
