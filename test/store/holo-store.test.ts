@@ -1,0 +1,283 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { open } from 'lmdb';
+import { ErrorCode } from '../../src/errors.js';
+import { PAYLOAD_SIZE } from '../../src/framing/structure.js';
+import { ECC_DEPTH } from '../../src/holo/ecc.js';
+import { LAYER_STATS_KEYS } from '../../src/holo/telemetry.js';
+import { readContainer } from '../../src/store/field-container.js';
+import { seededBytes } from '../fixtures/engine/data.js';
+import { cleanDirs, newDir, openSmall, putDoc, VAULT_KEY_HEX } from './holo-helpers.js';
+
+afterEach(() => {
+  cleanDirs();
+  delete process.env.ATLAS_VAULT_KEY;
+});
+
+const SECRET = new Uint8Array(32).fill(3);
+
+function layerOf(report: Awaited<ReturnType<ReturnType<typeof openSmall>['getLayerStats']>>, name: string) {
+  return report.layers.find((l) => l.name === name)!;
+}
+
+describe('HoloStore capacity (spec §3.6)', () => {
+  it('accepts (N + n)·S² = D, then rejects one more under reject and leaves nothing visible', async () => {
+    const store = openSmall(newDir(), { totalFloats: 1 << 13, capacityPolicy: 'reject', secret: SECRET });
+    try {
+      const d = layerOf(await store.getLayerStats(), 'context').dimension; // S = 4: D/16 items fit exactly
+      const first = await putDoc(store, seededBytes((d / 16 - 1) * PAYLOAD_SIZE, 1), 'context');
+      const second = await putDoc(store, seededBytes(10, 2), 'context');
+      expect([first.added, second.added]).toEqual([true, true]);
+      let report = await store.getLayerStats();
+      expect(layerOf(report, 'context')).toMatchObject({ items: d / 16, dimension: d, capacity_used: 1, spill_shards: 0 });
+      const extra = seededBytes(10, 3);
+      await expect(putDoc(store, extra, 'context')).rejects.toMatchObject({ code: ErrorCode.BUDGET, message: expect.stringContaining('capacity of layer context exceeded') });
+      report = await store.getLayerStats();
+      expect(layerOf(report, 'context')).toMatchObject({ items: d / 16, dimension: d }); // D never shrinks, nothing admitted
+      const { documentId } = await import('../../src/framing/index.js');
+      expect(await store.has(documentId(extra))).toBe(false);
+      expect(Buffer.from((await store.retrieveFromLayer(second.id)).bytes).equals(Buffer.from(seededBytes(10, 2)))).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('spills to a new shard of the layer under spill, and recalls from it', async () => {
+    const dir = newDir();
+    const store = openSmall(dir, { totalFloats: 1 << 13, capacityPolicy: 'spill', secret: SECRET });
+    try {
+      const before = await store.getLayerStats();
+      const d = layerOf(before, 'context').dimension;
+      await putDoc(store, seededBytes((d / 16) * PAYLOAD_SIZE, 4), 'context');
+      const spilled = await putDoc(store, seededBytes(100, 5), 'context');
+      const report = await store.getLayerStats();
+      const context = layerOf(report, 'context');
+      expect(context.spill_shards).toBe(1);
+      expect(context.items).toBe(d / 16 + 1);
+      expect(context.dimension).toBe(d + 16 * 16); // the spill shard: nextPow2(S²·(n + h)) = 16·(1 + 8) → 256
+      expect(report.summary.reserve).toBe(before.summary.reserve - 256);
+      const recall = await store.retrieveFromLayer(spilled.id, 'context');
+      expect(Buffer.from(recall.bytes).equals(Buffer.from(seededBytes(100, 5)))).toBe(true);
+      expect(recall.hits).toBe(1);
+    } finally {
+      await store.close();
+    }
+    // The shard layout survives a reopen.
+    const again = openSmall(dir);
+    try {
+      expect(layerOf(await again.getLayerStats(), 'context').spill_shards).toBe(1);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('refuses to spill with too little reserve, and reports infeasible allocations', async () => {
+    const store = openSmall(newDir(), { totalFloats: 1 << 13, capacityPolicy: 'spill', secret: SECRET });
+    try {
+      const { summary } = await store.getLayerStats();
+      const n = Math.ceil(summary.reserve / 100) + 1; // identity, S² = 100: a shard for n items exceeds the reserve
+      await expect(putDoc(store, seededBytes(n * PAYLOAD_SIZE, 6), 'identity')).rejects.toMatchObject({ code: ErrorCode.BUDGET });
+      await expect(store.rebalanceLayers({ totalFloats: 1024 })).rejects.toMatchObject({ code: ErrorCode.BUDGET, message: expect.stringContaining('infeasible') });
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('HoloStore telemetry (spec §4)', () => {
+  it('has exactly the spec keys, measured SNR within 20% of sqrt(D/(N-1)) at several loads, no cross-layer interference', async () => {
+    const store = openSmall(newDir(), { totalFloats: 1 << 15, capacityPolicy: 'reject', secret: SECRET });
+    try {
+      let seed = 100;
+      let loaded = 0;
+      for (const target of [16, 64, 200]) {
+        const chunks = target - loaded;
+        await putDoc(store, seededBytes(chunks * PAYLOAD_SIZE, seed++), 'wisdom');
+        loaded = target;
+        const report = await store.getLayerStats({ settle: true });
+        for (const entry of report.layers) expect(Object.keys(entry)).toEqual([...LAYER_STATS_KEYS]);
+        const wisdom = layerOf(report, 'wisdom');
+        expect(wisdom.items).toBe(target);
+        const predicted = Math.sqrt(wisdom.dimension / (target - 1));
+        expect(wisdom.snr_predicted).toBeCloseTo(predicted, 10);
+        expect(wisdom.snr_measured).not.toBeNull();
+        expect(Math.abs(wisdom.snr_measured! / predicted - 1)).toBeLessThan(0.2);
+        expect(wisdom.capacity_used).toBeCloseTo((target * 9) / wisdom.dimension, 10);
+        for (const entry of report.layers) expect(entry.cross_layer_interference).toBe(0);
+      }
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+
+  it('deduplicates identical content and counts it once', async () => {
+    const store = openSmall(newDir(), { secret: SECRET });
+    try {
+      const doc = seededBytes(30_000, 9);
+      const a = await putDoc(store, doc, 'experience');
+      const b = await putDoc(store, doc, 'knowledge');
+      expect([a.added, b.added]).toEqual([true, false]);
+      expect(b.layer).toBe('experience');
+      const report = await store.getLayerStats();
+      expect(layerOf(report, 'experience').items).toBe(3);
+      expect(layerOf(report, 'knowledge').items).toBe(0);
+      expect(report.summary.documents).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('HoloStore ECC on read (spec §5)', () => {
+  /** Rewrites a stored structure or vault chunk through a second handle on the same LMDB environment. */
+  function tamper(dir: string) {
+    const raw = open({ path: dir, compression: false, maxDbs: 16, noSync: true });
+    const db = (name: string) => raw.openDB<Buffer, Buffer>({ name, encoding: 'binary', keyEncoding: 'binary' });
+    return { raw, structures: db('structures'), vaultChunks: db('vault-chunks'), parity: db('parity') };
+  }
+
+  it('repairs ≤ 16 bad bytes per codeword (bursts, parity included), refuses more, and counts both', async () => {
+    const dir = newDir();
+    const t = tamper(dir); // opened first: LMDB keeps one environment per path and process
+    const store = openSmall(dir, { secret: SECRET });
+    try {
+      const doc = seededBytes(2 * PAYLOAD_SIZE, 21);
+      const { id, manifest } = await putDoc(store, doc, 'knowledge');
+      const key = Buffer.from(manifest.structures.subarray(0, 32));
+      const clean = Buffer.from(t.structures.get(key)!);
+      const corrupt = (edit: (b: Buffer) => void) => {
+        const b = Buffer.from(clean);
+        edit(b);
+        t.structures.putSync(key, b);
+      };
+      const read = () => store.getDocument(id).then((bytes) => Buffer.from(bytes).equals(Buffer.from(doc)), (err: { code?: number }) => err.code);
+
+      corrupt((b) => { for (let i = 5000; i < 5896; i++) b[i]! ^= 0x5a; }); // an 896-byte burst: 16 per codeword
+      expect(await read()).toBe(true);
+      corrupt((b) => { for (let k = 0; k < 16; k++) b[7 + k * ECC_DEPTH]! ^= 0xff; }); // 16 in one codeword
+      expect(await read()).toBe(true);
+      const parityKey = key;
+      const parity = Buffer.from(t.parity.get(parityKey)!);
+      const badParity = Buffer.from(parity);
+      badParity[100]! ^= 1;
+      t.parity.putSync(parityKey, badParity);
+      corrupt((b) => { b[3]! ^= 1; }); // one bad data byte and one bad parity byte
+      expect(await read()).toBe(true);
+      t.parity.putSync(parityKey, parity);
+      let report = await store.getLayerStats();
+      expect(layerOf(report, 'knowledge')).toMatchObject({ ecc_repairs: 3, ecc_failures: 0 });
+
+      corrupt((b) => { for (let k = 0; k < 17; k++) b[7 + k * ECC_DEPTH]! ^= 0xff; }); // 17 in one codeword
+      expect(await read()).toBe(ErrorCode.WITNESS);
+      corrupt((b) => { for (let i = 0; i < 1100; i++) b[i]! ^= 0x33; }); // a burst beyond 896 bytes
+      expect(await read()).toBe(ErrorCode.WITNESS);
+      await expect(store.retrieveFromLayer(id)).rejects.toMatchObject({ code: ErrorCode.WITNESS, message: expect.stringContaining('unrecoverable') });
+      report = await store.getLayerStats();
+      expect(layerOf(report, 'knowledge')).toMatchObject({ ecc_repairs: 3, ecc_failures: 3 });
+      expect((await store.verify([id]))[0]).toMatchObject({ ok: false });
+    } finally {
+      await store.close();
+      await t.raw.close();
+    }
+  });
+
+  it('repairs a corrupted Vault chunk (ECC covers the ciphertext) and fails closed beyond it', async () => {
+    process.env.ATLAS_VAULT_KEY = VAULT_KEY_HEX;
+    const dir = newDir();
+    const t = tamper(dir);
+    const store = openSmall(dir, { secret: SECRET });
+    try {
+      const doc = seededBytes(20_000, 22);
+      const { id } = await store.putVault(doc);
+      const [address] = [...t.vaultChunks.getKeys()] as Buffer[];
+      const clean = Buffer.from(t.vaultChunks.get(address!)!);
+      const bad = Buffer.from(clean);
+      for (let i = 100; i < 900; i++) bad[i]! ^= 0x11;
+      t.vaultChunks.putSync(address!, bad);
+      expect(Buffer.from(await store.getDocument(id)).equals(Buffer.from(doc))).toBe(true);
+      for (let i = 100; i < 2000; i++) bad[i]! ^= 0x22;
+      t.vaultChunks.putSync(address!, bad);
+      await expect(store.getDocument(id)).rejects.toMatchObject({ code: ErrorCode.WITNESS });
+      expect(layerOf(await store.getLayerStats(), 'vault')).toMatchObject({ ecc_repairs: 1, ecc_failures: 1 });
+    } finally {
+      await store.close();
+      await t.raw.close();
+    }
+  });
+});
+
+describe('HoloStore rebalance and persistence (spec §3.7, §5)', () => {
+  it('rebalance re-binds every pair into new fields, bumps the generation once, and every recall survives', async () => {
+    const dir = newDir();
+    const store = openSmall(dir, { totalFloats: 1 << 14, capacityPolicy: 'spill', secret: SECRET });
+    const docs: { id: string; bytes: Uint8Array }[] = [];
+    try {
+      const layers = ['identity', 'knowledge', 'experience', 'preference', 'context', 'wisdom'];
+      for (let i = 0; i < 30; i++) {
+        const bytes = seededBytes(500 + i * 6000, 200 + i); // knowledge outgrows its field and spills once
+        docs.push({ id: (await putDoc(store, bytes, layers[i % 6]!)).id, bytes });
+      }
+      const before = await store.getLayerStats();
+      expect(before.layers.some((l) => l.spill_shards > 0)).toBe(true);
+      // Reads issued while the rebalance runs are served (from the old fields) and exact.
+      const rebalance = store.rebalanceLayers({ totalFloats: 1 << 16 });
+      const during = await Promise.all(docs.map(({ id }) => store.retrieveFromLayer(id)));
+      const report = await rebalance;
+      expect(report.generation).toBe(before.summary.generation + 1);
+      during.forEach((r, i) => expect(Buffer.from(r.bytes).equals(Buffer.from(docs[i]!.bytes))).toBe(true));
+      const after = await store.getLayerStats();
+      expect(after.summary.generation).toBe(before.summary.generation + 1);
+      expect(after.layers.every((l) => l.spill_shards === 0)).toBe(true);
+      expect(after.summary.total_floats).toBe(1 << 16);
+      for (const layer of after.layers.slice(0, 6)) expect(layer.items).toBe(before.layers.find((l) => l.name === layer.name)!.items);
+      let hits = 0, chunks = 0;
+      for (const { id, bytes } of docs) {
+        const r = await store.retrieveFromLayer(id);
+        expect(Buffer.from(r.bytes).equals(Buffer.from(bytes))).toBe(true);
+        hits += r.hits;
+        chunks += r.hits + r.misses;
+      }
+      expect(hits / chunks).toBeGreaterThan(0.95); // the clean-up itself works on the new fields
+    } finally {
+      await store.close();
+    }
+    const again = openSmall(dir);
+    try {
+      expect((await again.getLayerStats()).summary.generation).toBe(1);
+      for (const { id, bytes } of docs) expect(Buffer.from((await again.retrieveFromLayer(id)).bytes).equals(Buffer.from(bytes))).toBe(true);
+    } finally {
+      await again.close();
+    }
+  }, 60_000);
+
+  it('writes fields to a CRC32-checked container; a damaged one is detected and rebuilt from the manifests', async () => {
+    const dir = newDir();
+    const store = openSmall(dir, { secret: SECRET });
+    const doc = seededBytes(40_000, 31);
+    let id: string;
+    try {
+      id = (await putDoc(store, doc, 'preference')).id;
+    } finally {
+      await store.close();
+    }
+    const path = join(dir, 'holo-fields.bin');
+    const container = readContainer<{ generation: number }>(path)!;
+    expect(container.header.generation).toBe(0);
+    expect(container.sections.length).toBe(6);
+    const bytes = readFileSync(path);
+    bytes[bytes.length - 100]! ^= 0x40; // inside the last field section
+    writeFileSync(path, bytes);
+    expect(() => readContainer(path)).toThrow(/CRC32 mismatch/);
+    writeFileSync(`${path}.tmp-12345`, bytes.subarray(0, 1000)); // a crash mid-write leaves only a temp file
+    const again = openSmall(dir);
+    try {
+      const recall = await again.retrieveFromLayer(id);
+      expect(Buffer.from(recall.bytes).equals(Buffer.from(doc))).toBe(true);
+      expect(recall.misses).toBe(0);
+    } finally {
+      await again.close();
+    }
+    expect(() => readContainer(path)).not.toThrow(); // rebuilt and saved again
+  });
+});
