@@ -29,10 +29,25 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
+function newDir(prefix: string): string {
+  const dir = tempDir(prefix);
+  dirs.push(dir);
+  return dir;
+}
+
+/** Runs `test` with a producer queue that is closed afterwards. */
+async function withQueue(test: (queue: IngestQueue) => Promise<void>): Promise<void> {
+  const queue = await IngestQueue.open(redis.url);
+  try {
+    await test(queue);
+  } finally {
+    await queue.close();
+  }
+}
+
 /** n documents of varied sizes (some several structures long) in a new folder. */
 function corpus(n: number, seed: number, maxBytes: number): string {
-  const dir = tempDir('faults');
-  dirs.push(dir);
+  const dir = newDir('faults');
   let x = seed;
   for (let i = 0; i < n; i++) {
     x = (x * 1103515245 + 12345) % 2 ** 31;
@@ -73,8 +88,7 @@ async function expectStoredExactlyOnce(dir: string): Promise<void> {
 describe('fault tolerance', () => {
   it('kill -9 of one of two workers at random points, 5+ times in a 200-document batch: all stored once, byte-exact', async () => {
     const dir = corpus(200, 7, 300_000);
-    const queue = await IngestQueue.open(redis.url);
-    try {
+    await withQueue(async (queue) => {
       const pool = [start(), start()];
       await Promise.all(pool.map((w) => w.ready));
       const submitted = await queue.submit([dir]);
@@ -106,15 +120,12 @@ describe('fault tolerance', () => {
       expect(result.failed).toEqual([]);
       expect(result.stored + result.alreadyStored).toBe(200);
       await expectStoredExactlyOnce(dir);
-    } finally {
-      await queue.close();
-    }
+    });
   }, 120_000);
 
   it('Redis killed and restarted (AOF) during a batch: nothing acknowledged is lost, the worker consumes again', async () => {
     const dir = corpus(100, 11, 200_000);
-    const queue = await IngestQueue.open(redis.url);
-    try {
+    await withQueue(async (queue) => {
       const worker = start();
       await worker.ready;
       const submitted = await queue.submit([dir]);
@@ -135,21 +146,17 @@ describe('fault tolerance', () => {
       for (const job of acknowledged) expect(await store.has(job.returnvalue.id)).toBe(true);
       await store.close();
       await expectStoredExactlyOnce(dir);
-    } finally {
-      await queue.close();
-    }
+    });
   }, 90_000);
 
   it('malformed jobs fail for good with a clear reason, and the worker keeps running and stops cleanly on SIGTERM', async () => {
-    const dir = tempDir('malformed');
-    dirs.push(dir);
+    const dir = newDir('malformed');
     const big = seededBytes(200_000, 1);
     const good = seededBytes(5_000, 2);
     writeFileSync(join(dir, 'big'), big);
     writeFileSync(join(dir, 'good'), good);
     const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-    const queue = await IngestQueue.open(redis.url);
-    try {
+    await withQueue(async (queue) => {
       const worker = start(['--max-bytes', '100000']);
       await worker.ready;
       const q = queue.ingestQueue;
@@ -176,18 +183,14 @@ describe('fault tolerance', () => {
       worker.child.kill('SIGTERM');
       expect(await worker.exited).toBe(0);
       expect(worker.stderr()).toMatch(/SIGTERM: finishing active jobs[\s\S]*stopped/);
-    } finally {
-      await queue.close();
-    }
+    });
   }, 60_000);
 
   it('SIGTERM during a long job: the job is aborted in the pool at the deadline, handed back, and finished by another worker', async () => {
-    const dir = tempDir('shutdown');
-    dirs.push(dir);
+    const dir = newDir('shutdown');
     const big = seededBytes(48_000_000, 9);
     writeFileSync(join(dir, 'big'), big);
-    const queue = await IngestQueue.open(redis.url);
-    try {
+    await withQueue(async (queue) => {
       const first = start(['--grace-ms', '0', '--concurrency', '1']);
       await first.ready;
       const { batch } = await queue.submit([dir]);
@@ -209,8 +212,6 @@ describe('fault tolerance', () => {
       const summary = await queue.wait(batch, { intervalMs: 50 });
       expect(summary).toMatchObject({ stored: 1, failed: [] });
       await expectStoredExactlyOnce(dir);
-    } finally {
-      await queue.close();
-    }
+    });
   }, 60_000);
 });
