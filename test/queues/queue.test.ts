@@ -122,4 +122,23 @@ describe('IngestQueue', () => {
       await worker.close(1000);
     }
   });
+
+  it('a worker on an embedded store directory: `atlas get --store DIR` reads what it stored, byte-exact', async () => {
+    const storeDir = tempDir('worker-store');
+    dirs.push(storeDir);
+    const prefix = 'lmdb';
+    const queue = await IngestQueue.open(redis.url, { prefix });
+    const worker = await IngestWorker.start({ redis: redis.url, store: storeDir, prefix, threads: 1 });
+    try {
+      const doc = seededBytes(40_000, 21);
+      const summary = await queue.wait((await queue.submit([doc])).batch);
+      expect(summary).toMatchObject({ stored: 1, failed: [] });
+    } finally {
+      await worker.close(1000);
+      await queue.close();
+    }
+    const got = await atlas(['get', documentId(seededBytes(40_000, 21)), '--store', storeDir]);
+    expect(got.stderr).toBe('');
+    expect(got.stdout.equals(Buffer.from(seededBytes(40_000, 21)))).toBe(true);
+  });
 });
