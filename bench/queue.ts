@@ -1,6 +1,7 @@
 // Queue ingest throughput: documents/s and MB/s from submit to batch complete through BullMQ on a private Redis,
 // with 1 and 2 `atlas worker` processes, beside embedded ingest (Engine.ingest) in the same run. Every case writes
-// a fresh LMDB store; the worker processes split the cores between them (threads = cores / workers).
+// a fresh embedded store (HoloStore on LMDB, one per worker process); the worker processes split the cores
+// between them (threads = cores / workers).
 // Run: npm run build && node dist/bench/queue.js   (ATLAS_BENCH_MB, ATLAS_BENCH_DOC_KB, ATLAS_BENCH_ITERATIONS)
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -68,9 +69,9 @@ for (const count of [1, 2]) {
       beforeEach: async () => {
         await stopWorkers();
         await admin.flushall(); // a kept batch would be deduplicated, not run again
-        const store = freshStore();
         const threads = String(Math.max(1, Math.floor(cores / count)));
-        workers = Array.from({ length: count }, () => spawnWorker(['--redis', redis.url, '--store', store, '--threads', threads, '--concurrency', '2']));
+        // One embedded store per worker process: the holographic index lives in its owner's memory (docs/scaling.md).
+        workers = Array.from({ length: count }, () => spawnWorker(['--redis', redis.url, '--store', freshStore(), '--threads', threads, '--concurrency', '2']));
         await Promise.all(workers.map((w) => w.ready));
       },
     },
@@ -103,7 +104,8 @@ const markdown = [
   `Machine: ${machineLine(m)}.`,
   '',
   `Corpus: ${documents} documents of ${docKb} KB (${(corpusBytes / MB).toFixed(1)} MB) on local disk. Median of ${iterations} runs (after 1 warm-up) per case, all`,
-  'in one run of `node dist/bench/queue.js`. Each run writes a fresh LMDB store. The queue cases time `queue.submit()`',
+  'in one run of `node dist/bench/queue.js`. Each run writes fresh embedded stores (HoloStore on LMDB, as `Engine` opens it;',
+  'one per worker process). The queue cases time `queue.submit()`',
   '(the producer hashes every file for its content id) to the batch\'s parent job completing, on a private',
   `redis-server (AOF on, fsync every write) on this machine; workers split the ${cores} cores (threads = cores / workers,`,
   '`--concurrency 2` each). Embedded is `Engine.ingest` with one thread per core in this process.',
