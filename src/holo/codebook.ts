@@ -71,23 +71,35 @@ export function mix64(hi: number, lo: number): [number, number] {
 
 /** The phases θ_0..θ_{D/2} of the code for κ under storeSecret, exactly as §3.2 derives them. */
 export function codePhases(storeSecret: Uint8Array, codeId: Uint8Array, dimension: number): Float64Array {
+  return codePhaseRange(storeSecret, codeId, dimension, 0, dimension / 2 + 1);
+}
+
+/**
+ * θ_from..θ_{to−1} of the same code (index k − from), so a large code can be produced in slices: the splitmix64
+ * state at k is s0 + k·golden, reached directly by one 64-bit multiply.
+ */
+export function codePhaseRange(storeSecret: Uint8Array, codeId: Uint8Array, dimension: number, from: number, to: number): Float64Array {
   if (!isPowerOfTwo(dimension) || dimension < 2) fail(ErrorCode.INVALID, `code dimension must be a power of two >= 2, got ${dimension}`);
+  const half = dimension / 2;
+  if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > half + 1 || from > to) fail(ErrorCode.INVALID, `phase range [${from}, ${to}) is outside 0..${half}`);
   requireBytes(storeSecret, 'storeSecret');
   if (storeSecret.length === 0) fail(ErrorCode.INVALID, 'storeSecret must not be empty');
   const seed = createHmac('sha256', storeSecret).update(requireBytes(codeId, 'codeId')).digest();
   const s0Lo = seed.readUInt32LE(0), s0Hi = seed.readUInt32LE(4);
   const s1Lo = seed.readUInt32LE(8), s1Hi = seed.readUInt32LE(12);
-  const half = dimension / 2;
-  const theta = new Float64Array(half + 1);
-  // state = s0 + k·golden (mod 2^64), advanced by one golden step per k.
-  let stateHi = s0Hi, stateLo = s0Lo;
-  for (let k = 1; k <= half; k++) {
+  const theta = new Float64Array(to - from); // θ_0 = 0
+  const start = Math.max(from, 1);
+  // state = s0 + (start − 1)·golden (mod 2^64), then advanced by one golden step per k.
+  mul64(0, start - 1, GOLDEN_HI, GOLDEN_LO);
+  const first = outLo + s0Lo;
+  let stateHi = (outHi + s0Hi + (first >= TWO_POW_32 ? 1 : 0)) >>> 0, stateLo = first >>> 0;
+  for (let k = start; k < to; k++) {
     const lo = stateLo + GOLDEN_LO;
     stateHi = (stateHi + GOLDEN_HI + (lo >= TWO_POW_32 ? 1 : 0)) >>> 0;
     stateLo = lo >>> 0;
     mix64Into(stateHi, stateLo);
     const xHi = (outHi ^ s1Hi) >>> 0, xLo = (outLo ^ s1Lo) >>> 0;
-    theta[k] = k < half ? 2 * Math.PI * ((xHi * 2 ** 21 + (xLo >>> 11)) * 2 ** -53) : Math.PI * (xHi >>> 31);
+    theta[k - from] = k < half ? 2 * Math.PI * ((xHi * 2 ** 21 + (xLo >>> 11)) * 2 ** -53) : Math.PI * (xHi >>> 31);
   }
   return theta;
 }

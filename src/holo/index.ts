@@ -5,7 +5,7 @@ export { routeToLayer } from './routing.js';
 export type { LayerPolicy, RoutableDocument } from './routing.js';
 export { createFftPlan, fft, ifft, irfft, isPowerOfTwo, rfft } from './fft.js';
 export type { FftPlan, FloatArray, HalfSpectrum } from './fft.js';
-export { codePhases, codeSpectrum, keyCodeId, mix64, phaseCode, timeCode, valueCodeId } from './codebook.js';
+export { codePhaseRange, codePhases, codeSpectrum, keyCodeId, mix64, phaseCode, timeCode, valueCodeId } from './codebook.js';
 export type { PhaseCode } from './codebook.js';
 export { HoloField, centre, cleanUp, contentSpectrum, recallByCue, spectralInner } from './field.js';
 export type { CleanUp, FieldPrecision } from './field.js';

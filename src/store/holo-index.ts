@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ErrorCode, fail } from '../errors.js';
 import { admit, type CapacityPolicy, type CapacityState, type Placement } from '../holo/allocation.js';
-import { codePhases, codeSpectrum, keyCodeId, phaseCode, valueCodeId, type PhaseCode } from '../holo/codebook.js';
+import { codePhaseRange, codeSpectrum, keyCodeId, phaseCode, valueCodeId, type PhaseCode } from '../holo/codebook.js';
 import type { HalfSpectrum } from '../holo/fft.js';
 import { cleanUp, HoloField, type CleanUp } from '../holo/field.js';
 import { FIELD_LAYERS } from '../holo/layers.js';
@@ -126,26 +126,28 @@ export class HoloIndex {
   }
 
   /**
-   * ψ += b(c(h), κ) = P_κ ⊙ P_h / √D for one pair, from the two phase sequences: e^{i(θ_κ+θ_h)} needs one cos/sin per
-   * bin instead of two codes' worth (the same sum superpose(P_κ, codeSpectrum(P_h)) computes).
+   * ψ += b(c(h), κ) = P_κ ⊙ P_h / √D for one pair (bins [from, to) of it), from the two phase sequences: e^{i(θ_κ+θ_h)}
+   * needs one cos/sin per bin instead of two codes' worth (the same sum superpose(P_κ, codeSpectrum(P_h)) computes).
    */
-  bindPair(layer: number, shard: number, item: BoundItem): void {
+  bindPair(layer: number, shard: number, item: BoundItem, from = 0, to = Infinity): void {
     const field = (this.shards[layer]?.[shard] ?? fail(ErrorCode.STATE, `layer ${layer} has no shard ${shard}`)).field;
     const d = field.dimension;
-    const key = codePhases(this.secret, keyCodeId(layer, item.doc, item.index), d);
-    const value = codePhases(this.secret, valueCodeId(item.digest), d);
+    const half = d / 2;
+    const end = Math.min(to, half + 1);
+    const key = codePhaseRange(this.secret, keyCodeId(layer, item.doc, item.index), d, from, end);
+    const value = codePhaseRange(this.secret, valueCodeId(item.digest), d, from, end);
     const scale = 1 / Math.sqrt(d);
     const { re, im } = field.spectrum;
-    const half = d / 2;
-    for (let k = 0; k < half; k++) {
-      const theta = key[k]! + value[k]!;
+    for (let k = from; k < end; k++) {
+      const theta = key[k - from]! + value[k - from]!;
       re[k] = re[k]! + scale * Math.cos(theta);
-      im[k] = im[k]! + scale * Math.sin(theta);
+      if (k > 0 && k < half) im[k] = im[k]! + scale * Math.sin(theta); // bins 0 and D/2 are real
     }
-    re[half] = re[half]! + scale * Math.cos(key[half]! + value[half]!); // bins 0 and D/2 are real
-    im[0] = 0;
-    field.items++;
+    if (end === half + 1) field.items++;
   }
+
+  /** Bins per bind slice: a bind of a large field is spread over several turns of the owner's event loop. */
+  static readonly SLICE_BINS = 8192;
 
   /** Records a document's pairs in a shard; with `bind` also superposes them into its field. */
   add(layer: number, shard: number, doc: Uint8Array, digests: Uint8Array, bind: boolean): void {

@@ -149,6 +149,8 @@ export class HoloStore extends LmdbStore {
   /** Pairs recorded but not yet superposed: binding runs behind the stores, in slices, so ingest never waits on it. */
   #queue: { index: HoloIndex; layer: number; shard: number; item: BoundItem }[] = [];
   #queueHead = 0;
+  /** The next bin of the pair at the queue head (binds are sliced). */
+  #queueBin = 0;
   #binding?: Promise<void>;
   #closing = false;
   #pending = FIELD_LAYERS.map(() => 0);
@@ -246,9 +248,16 @@ export class HoloStore extends LmdbStore {
     while (this.#queueHead < this.#queue.length && !this.#closing) {
       const until = performance.now() + 4;
       while (this.#queueHead < this.#queue.length && performance.now() < until) {
-        const { index, layer, shard, item } = this.#queue[this.#queueHead++]!;
-        if (index === this.#index) index.bindPair(layer, shard, item);
-        this.#pending[layer]!--;
+        const { index, layer, shard, item } = this.#queue[this.#queueHead]!;
+        const bins = index.shards[layer]![shard]!.field.dimension / 2 + 1;
+        const to = Math.min(bins, this.#queueBin + HoloIndex.SLICE_BINS);
+        if (index === this.#index) index.bindPair(layer, shard, item, this.#queueBin, to);
+        this.#queueBin = to;
+        if (to === bins) {
+          this.#queueHead++;
+          this.#queueBin = 0;
+          this.#pending[layer]!--;
+        }
       }
       await yieldTurn();
     }

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AtlasError } from '../../src/errors.js';
-import { codePhases, codeSpectrum, keyCodeId, mix64, phaseCode, timeCode, valueCodeId } from '../../src/holo/codebook.js';
+import { codePhaseRange, codePhases, codeSpectrum, keyCodeId, mix64, phaseCode, timeCode, valueCodeId } from '../../src/holo/codebook.js';
 import { createFftPlan, ifft } from '../../src/holo/fft.js';
 import { spectralInner } from '../../src/holo/field.js';
 import { seededBytes } from './helpers.js';
@@ -128,5 +128,21 @@ describe('phase codes', () => {
   it('rejects bad dimensions and empty secrets', () => {
     expect(() => phaseCode(SECRET, valueCodeId(new Uint8Array(32)), 1000)).toThrow(AtlasError);
     expect(() => phaseCode(new Uint8Array(0), valueCodeId(new Uint8Array(32)), 1024)).toThrow(AtlasError);
+  });
+});
+
+describe('codePhaseRange', () => {
+  it('gives exactly the same phases as codePhases, slice by slice, from any start', () => {
+    const secret = new Uint8Array(32).fill(5);
+    const id = new TextEncoder().encode('K\u0001some-document');
+    for (const d of [2, 8, 1024]) {
+      const whole = codePhases(secret, id, d);
+      for (const step of [1, 3, 100]) {
+        const parts: number[] = [];
+        for (let from = 0; from <= d / 2; from += step) parts.push(...codePhaseRange(secret, id, d, from, Math.min(d / 2 + 1, from + step)));
+        expect(Float64Array.from(parts)).toEqual(whole);
+      }
+    }
+    expect(() => codePhaseRange(secret, id, 8, 3, 6)).toThrow(/outside/);
   });
 });
