@@ -182,15 +182,9 @@ export class HoloStore extends LmdbStore {
 
   // ---- writing ----
 
-  override async putStructures(batch: Uint8Array, digests: Uint8Array): Promise<void> {
-    await super.putStructures(batch, digests);
-    const count = digests.length / DIGEST_SIZE;
-    this.root.transactionSync(() => {
-      for (let i = 0; i < count; i++) {
-        const key = Buffer.from(digests.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE));
-        if (!this.#parity.doesExist(key)) this.#parity.putSync(key, Buffer.from(eccEncode(batch.subarray(i * STRUCTURE_SIZE, (i + 1) * STRUCTURE_SIZE))));
-      }
-    });
+  /** RS parity of each new structure, written in the same transaction as the structure. */
+  protected override structureAdded(digest: Buffer, bytes: Uint8Array): void {
+    this.#parity.putSync(digest, Buffer.from(eccEncode(bytes)));
   }
 
   override async putDocument(manifest: DocumentManifest): Promise<boolean> {
@@ -246,7 +240,8 @@ export class HoloStore extends LmdbStore {
 
   async #bindQueued(): Promise<void> {
     while (this.#queueHead < this.#queue.length && !this.#closing) {
-      const until = performance.now() + 4;
+      // Stores come first: while documents are being made visible, binding takes only short slices.
+      const until = performance.now() + (this.#inFlight.size > 0 ? 0.5 : 4);
       while (this.#queueHead < this.#queue.length && performance.now() < until) {
         const { index, layer, shard, item } = this.#queue[this.#queueHead]!;
         const bins = index.shards[layer]![shard]!.field.dimension / 2 + 1;

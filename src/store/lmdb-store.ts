@@ -60,6 +60,7 @@ export class LmdbStore implements Store {
         if (this.#structures.doesExist(key)) continue;
         staging.set(batch.subarray(i * STRUCTURE_SIZE, (i + 1) * STRUCTURE_SIZE));
         this.#structures.putSync(key, staging);
+        this.structureAdded(key, staging);
       }
     });
   }
@@ -139,6 +140,9 @@ export class LmdbStore implements Store {
   async close(): Promise<void> {
     await this.root.close();
   }
+
+  /** Called inside putStructures' transaction for each structure not stored before (bytes valid only during the call). */
+  protected structureAdded(_digest: Buffer, _bytes: Uint8Array): void {}
 
   /** Called inside the transaction that makes a document visible: subclasses record what belongs with it. */
   protected documentAdded(_manifest: DocumentManifest): void {}
