@@ -1,10 +1,11 @@
 // Piscina worker: one module, four named jobs over a shared batch buffer (src/engine/batch.ts). Tasks carry only
 // buffer references and index ranges; no payload is copied.
 import { ErrorCode, errorName, fail, getLastError } from '../src/errors.js';
-import { BatchView, type ShardTask } from '../src/engine/batch.js';
+import { BatchView, splitOf, type ShardTask } from '../src/engine/batch.js';
+import { sumPageHistograms } from '../src/engine/page-histograms.js';
 import {
   budgetAlloc, budgetRelease, CLASS_COUNT, clusterByResonance, domainAttach, domainCommit, domainDestroy, domainState,
-  Field, r96HistogramPages, slotBase, tableWords, type Domain,
+  Field, kernelBackend, r96HistogramPages, slotBase, tableWords, type Domain,
 } from '../src/engine/kernels.js';
 
 const views = new WeakMap<SharedArrayBuffer, BatchView>();
@@ -45,8 +46,12 @@ function eachShard(task: ShardTask, work: (v: BatchView, s: number) => void): nu
   return committed;
 }
 
-/** Attaches the structure to its domain, commits it (SHA-256 bound in the table) and copies the digest out. */
+/**
+ * Runs on the structure's last shard: merges its page ranges' histograms, attaches the structure to its domain,
+ * commits it (SHA-256 bound in the table) and copies the digest out.
+ */
 function commitStructure(v: BatchView, d: Domain, s: number): void {
+  v.mergeHistogram(s);
   if (domainAttach(d, v.structure(s)) !== ErrorCode.OK) fail(getLastError(), `structure ${s}: attach failed`);
   if (domainCommit(d) !== ErrorCode.OK) fail(getLastError(), `structure ${s}: commit failed`);
   const words = tableWords(d.table);
@@ -55,18 +60,11 @@ function commitStructure(v: BatchView, d: Domain, s: number): void {
   for (let w = 0; w < 8; w++) view.setInt32(w * 4, Atomics.load(words, slotBase(d.slot) + Field.DIGEST + w), true);
 }
 
-/** Per-structure R96 histograms of the shard's pages, added into the batch's hist region. */
+/** The R96 histogram of the shard's page range of each structure, into that range's slot of the batch. */
 export function classify(task: ShardTask): number {
   const scratch = new Uint16Array((task.p1 - task.p0) * CLASS_COUNT);
-  return eachShard(task, (v, s) => {
-    r96HistogramPages(v.pages(s, task.p0, task.p1), scratch);
-    const hist = v.histogram(s);
-    for (let c = 0; c < CLASS_COUNT; c++) {
-      let n = 0;
-      for (let p = c; p < scratch.length; p += CLASS_COUNT) n += scratch[p]!;
-      Atomics.add(hist, c, n);
-    }
-  });
+  const split = splitOf(task.p0);
+  return eachShard(task, (v, s) => sumPageHistograms(r96HistogramPages(v.pages(s, task.p0, task.p1), scratch), v.partialHistogram(s, split)));
 }
 
 /** CSR clustering of the shard's pages by resonance class; the class sizes are added into the clusters region. */
@@ -97,4 +95,9 @@ export function holoStore(task: ShardTask): number {
     domainDestroy(d);
   }
   return task.s1 - task.s0;
+}
+
+/** The kernel backend this worker thread selected (the engine checks it matches the main thread's). */
+export function backend(): string {
+  return kernelBackend;
 }

@@ -6,7 +6,8 @@ export const DIGEST_BYTES = 32;
 /**
  * One SharedArrayBuffer holds a batch of structures and everything the workers write about them, so a task is a few
  * numbers: [data: capacity × 12,288 B][meta: capacity × (slot, generation) Int32][hist: capacity × 96 Uint32]
- * [clusters: capacity × 96 Uint32][digests: capacity × 32 B].
+ * [clusters: capacity × 96 Uint32][digests: capacity × 32 B][partial: capacity × PAGE_SPLITS × 96 Uint32: each page
+ * range's histogram, written by its classify shard alone and summed into hist by the structure's committer].
  */
 export interface BatchLayout {
   readonly capacity: number;
@@ -14,6 +15,7 @@ export interface BatchLayout {
   readonly hist: number;
   readonly clusters: number;
   readonly digests: number;
+  readonly partial: number;
   readonly bytes: number;
 }
 
@@ -22,7 +24,8 @@ export function batchLayout(capacity: number): BatchLayout {
   const hist = meta + capacity * 8;
   const clusters = hist + capacity * CLASS_COUNT * 4;
   const digests = clusters + capacity * CLASS_COUNT * 4;
-  return { capacity, meta, hist, clusters, digests, bytes: digests + capacity * DIGEST_BYTES };
+  const partial = digests + capacity * DIGEST_BYTES;
+  return { capacity, meta, hist, clusters, digests, partial, bytes: partial + capacity * PAGE_SPLITS * CLASS_COUNT * 4 };
 }
 
 /** Views of one batch buffer; built on either side of the thread boundary from (buffer, capacity). */
@@ -33,6 +36,7 @@ export class BatchView {
   readonly hist: Uint32Array;
   readonly clusters: Uint32Array;
   readonly digests: Uint8Array;
+  readonly partial: Uint32Array;
 
   constructor(readonly buffer: SharedArrayBuffer, capacity: number) {
     const l = (this.layout = batchLayout(capacity));
@@ -41,6 +45,7 @@ export class BatchView {
     this.hist = new Uint32Array(buffer, l.hist, capacity * CLASS_COUNT);
     this.clusters = new Uint32Array(buffer, l.clusters, capacity * CLASS_COUNT);
     this.digests = new Uint8Array(buffer, l.digests, capacity * DIGEST_BYTES);
+    this.partial = new Uint32Array(buffer, l.partial, capacity * PAGE_SPLITS * CLASS_COUNT);
   }
 
   static allocate(capacity: number): BatchView {
@@ -58,6 +63,23 @@ export class BatchView {
 
   histogram(s: number): Uint32Array {
     return this.hist.subarray(s * CLASS_COUNT, (s + 1) * CLASS_COUNT);
+  }
+
+  /** The histogram of page range `split` (0..PAGE_SPLITS-1) of structure s. */
+  partialHistogram(s: number, split: number): Uint32Array {
+    const at = (s * PAGE_SPLITS + split) * CLASS_COUNT;
+    return this.partial.subarray(at, at + CLASS_COUNT);
+  }
+
+  /** Sets structure s's histogram to the sum of its page ranges' histograms (once every classify shard is done). */
+  mergeHistogram(s: number): void {
+    const hist = this.histogram(s);
+    const at = s * PAGE_SPLITS * CLASS_COUNT;
+    for (let c = 0; c < CLASS_COUNT; c++) {
+      let n = 0;
+      for (let split = 0; split < PAGE_SPLITS; split++) n += this.partial[at + split * CLASS_COUNT + c]!;
+      hist[c] = n;
+    }
   }
 
   clusterSizes(s: number): Uint32Array {
@@ -81,6 +103,11 @@ export interface ShardTask {
 }
 
 export const PAGE_SPLITS = 2;
+
+/** Which page range a shard starting at page p0 covers. */
+export function splitOf(p0: number): number {
+  return Math.floor((p0 * PAGE_SPLITS) / PAGES);
+}
 
 /** Splits n structures into `groups` contiguous runs and each structure's 48 pages into PAGE_SPLITS ranges. */
 export function planShards(n: number, groups: number): Array<Omit<ShardTask, 'batch' | 'capacity' | 'table'>> {

@@ -1,6 +1,7 @@
 import type { Piscina } from 'piscina';
 import { STRUCTURE_SIZE, PAGES } from '../l3/phi.js';
-import { PAYLOAD_SIZE, sealStructure } from '../framing/structure.js';
+import { PAYLOAD_SIZE } from '../framing/structure.js';
+import { sealFast } from './seal.js';
 import type { Store } from '../store/store.js';
 import { reviveError } from '../store/check.js';
 import { BatchView, DIGEST_BYTES, PAGE_SPLITS, planShards, type ShardTask } from './batch.js';
@@ -41,6 +42,8 @@ const INPUT_WAIT_MS = 10;
 
 interface Slot {
   readonly view: BatchView;
+  /** The payload area of each structure, the views a source reads into. */
+  readonly payloads: readonly Uint8Array[];
   count: number;
   payloadBytes: number;
   entries: DocumentAccumulator[];
@@ -70,7 +73,11 @@ export async function* ingestPipeline(config: PipelineConfig, input: IngestInput
   const shardsPerStructure = shardJobs.length * PAGE_SPLITS;
   const table = DomainTable.create(batchStructures * batchBuffers);
   const words = tableWords(table.buffer);
-  const free: Slot[] = Array.from({ length: batchBuffers }, () => ({ view: BatchView.allocate(batchStructures), count: 0, payloadBytes: 0, entries: [], domains: [] }));
+  const free: Slot[] = Array.from({ length: batchBuffers }, () => {
+    const view = BatchView.allocate(batchStructures);
+    const payloads = Array.from({ length: batchStructures }, (_, s) => view.structure(s).subarray(0, PAYLOAD_SIZE));
+    return { view, payloads, count: 0, payloadBytes: 0, entries: [], domains: [] };
+  });
   const docs: DocumentAccumulator[] = []; // read, manifest not started yet
   const writing: Pending[] = []; // manifest started, not yielded yet
   const progress = { bytes: 0, documents: 0 };
@@ -136,7 +143,6 @@ export async function* ingestPipeline(config: PipelineConfig, input: IngestInput
       v.meta[2 * s + 1] = d.generation;
       Atomics.store(words, slotBase(d.slot) + Field.PENDING, shardsPerStructure);
     }
-    v.hist.fill(0, 0, n * 96);
     v.clusters.fill(0, 0, n * 96);
     const done = (async () => {
       const shards = planShards(n, threads);
@@ -212,21 +218,24 @@ export async function* ingestPipeline(config: PipelineConfig, input: IngestInput
               await nextTick();
             }
             check();
-            current ??= free.pop()!;
-            const structure = current.view.structure(current.count);
-            const n = await source.read(structure.subarray(0, PAYLOAD_SIZE));
+            const slot = (current ??= free.pop()!);
+            const room = slot.payloads.slice(slot.count); // one read fills as many structures as the batch has left
+            const n = await source.read(room);
             check();
-            if (n === 0) break;
-            sealStructure(structure, n);
-            doc.addPayload(structure.subarray(0, n));
-            current.entries.push(doc);
-            current.count++;
-            current.payloadBytes += n;
-            if (current.count === batchStructures) {
-              dispatch(current);
+            for (let left = n; left > 0; left -= PAYLOAD_SIZE) {
+              const used = Math.min(left, PAYLOAD_SIZE);
+              const structure = slot.view.structure(slot.count);
+              sealFast(structure, used);
+              doc.addPayload(structure.subarray(0, used));
+              slot.entries.push(doc);
+              slot.count++;
+              slot.payloadBytes += used;
+            }
+            if (slot.count === batchStructures) {
+              dispatch(slot);
               current = undefined;
             }
-            if (n < PAYLOAD_SIZE) break;
+            if (n < room.length * PAYLOAD_SIZE) break;
           }
           doc.readDone = true;
           startManifests();

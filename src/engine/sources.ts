@@ -2,10 +2,13 @@ import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, fail } from '../errors.js';
 
-/** One document to ingest: read() fills `into` as far as it can and returns 0 at the end. */
+/**
+ * One document to ingest. read() fills the views in order (one call fills a run of structure payloads) and returns
+ * the bytes it placed; fewer than the views hold only at the end of the document, 0 once it is over.
+ */
 export interface DocumentSource {
   readonly path?: string;
-  read(into: Uint8Array): Promise<number>;
+  read(into: readonly Uint8Array[]): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -20,51 +23,54 @@ function fsError(path: string, err: unknown): never {
 class MemorySource implements DocumentSource {
   #at = 0;
   constructor(private readonly bytes: Uint8Array) {}
-  async read(into: Uint8Array): Promise<number> {
-    const n = Math.min(into.length, this.bytes.length - this.#at);
-    into.set(this.bytes.subarray(this.#at, this.#at + n));
-    this.#at += n;
-    return n;
+  async read(into: readonly Uint8Array[]): Promise<number> {
+    const start = this.#at;
+    for (const view of into) {
+      const n = Math.min(view.length, this.bytes.length - this.#at);
+      if (n === 0) break;
+      view.set(this.bytes.subarray(this.#at, this.#at + n));
+      this.#at += n;
+    }
+    return this.#at - start;
   }
   async close(): Promise<void> {}
 }
 
-/** Bytes read from a file per system call; structures are then copied out of this buffer (12 KiB reads are slow). */
-const READ_CHUNK = 1 << 20;
-
-/** Reads through a chunk buffer shared by the sources of one documentSources() run, which are read one at a time. */
+/**
+ * Reads a file straight into the batch buffer: one readv per run of structure payloads (a few MB), so no staging copy
+ * (V8 copies into a SharedArrayBuffer at ~2 GB/s) and one system call per batch.
+ */
 class FileSource implements DocumentSource {
-  #at = 0;
-  #end = 0;
+  constructor(readonly path: string, private readonly fh: FileHandle) {}
 
-  constructor(readonly path: string, private readonly fh: FileHandle, private readonly chunk: Buffer) {}
-
-  async read(into: Uint8Array): Promise<number> {
+  async read(into: readonly Uint8Array[]): Promise<number> {
+    let views = into;
     let filled = 0;
-    while (filled < into.length) {
-      if (this.#at === this.#end && !(await this.#refill())) break;
-      const n = Math.min(into.length - filled, this.#end - this.#at);
-      into.set(this.chunk.subarray(this.#at, this.#at + n), filled);
-      this.#at += n;
+    while (views.length > 0) {
+      let n: number;
+      try {
+        ({ bytesRead: n } = await this.fh.readv(views));
+      } catch (err) {
+        fsError(this.path, err);
+      }
+      if (n === 0) break;
       filled += n;
+      views = rest(views, n);
     }
     return filled;
-  }
-
-  async #refill(): Promise<boolean> {
-    try {
-      const { bytesRead } = await this.fh.read(this.chunk, 0, this.chunk.length, null);
-      this.#at = 0;
-      this.#end = bytesRead;
-      return bytesRead > 0;
-    } catch (err) {
-      fsError(this.path, err);
-    }
   }
 
   close(): Promise<void> {
     return this.fh.close();
   }
+}
+
+/** The views left after the first n bytes of them were filled. */
+function rest(views: readonly Uint8Array[], n: number): readonly Uint8Array[] {
+  let i = 0;
+  while (i < views.length && n >= views[i]!.length) n -= views[i++]!.length;
+  if (i === views.length) return [];
+  return n === 0 ? views.slice(i) : [views[i]!.subarray(n), ...views.slice(i + 1)];
 }
 
 /** The regular files under a path (itself when it is a file), depth first in name order. */
@@ -98,7 +104,6 @@ async function* items(input: IngestInput): AsyncGenerator<IngestItem> {
 
 /** Expands the input into document sources, opening each file only when it is reached; read each before the next. */
 export async function* documentSources(input: IngestInput): AsyncGenerator<DocumentSource> {
-  let chunk: Buffer | undefined;
   for await (const item of items(input)) {
     if (item instanceof Uint8Array) {
       yield new MemorySource(item);
@@ -110,7 +115,7 @@ export async function* documentSources(input: IngestInput): AsyncGenerator<Docum
         } catch (err) {
           fsError(path, err);
         }
-        yield new FileSource(path, fh, (chunk ??= Buffer.allocUnsafe(READ_CHUNK)));
+        yield new FileSource(path, fh);
       }
     } else {
       fail(ErrorCode.INVALID, 'ingest items must be paths or Uint8Arrays');

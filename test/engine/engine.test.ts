@@ -9,6 +9,7 @@ import { frameDocument, PAYLOAD_SIZE } from '../../src/framing/index.js';
 import { r96HistogramPages } from '../../src/l3/r96.js';
 import { sha256 } from '../../src/l2/witness.js';
 import { STRUCTURE_SIZE } from '../../src/l3/phi.js';
+import { LAYERS } from '../../src/holo/layers.js';
 import { seededBytes, tempDir } from '../fixtures/engine/data.js';
 
 const SIZES = [0, 1, PAYLOAD_SIZE, PAYLOAD_SIZE + 1, PAYLOAD_SIZE + 2, 3_000_000];
@@ -37,7 +38,8 @@ describe('Engine', () => {
         const doc = docs[i]!;
         const framed = frameDocument(doc);
         const n = framed.length / STRUCTURE_SIZE;
-        expect(r).toMatchObject({ id: hex(doc), structures: n, layer: null, stored: true });
+        expect(r).toMatchObject({ id: hex(doc), structures: n, stored: true });
+        expect([null, ...LAYERS.map((l) => l.name)]).toContain(r.layer);
         expect(r.witness).toMatchObject({ algo: 'sha256', len: doc.length, sha256: hex(doc), residue: doc.reduce((a, b) => a + b, 0) % 96 });
         expect(r.structureResults).toHaveLength(n);
         const total = new Array<number>(96).fill(0);
