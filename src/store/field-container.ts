@@ -92,6 +92,7 @@ export function readContainer<H>(path: string): Container<H> | undefined {
   const count = take(4).readUInt32LE();
   const sections: ContainerSection[] = [];
   for (let s = 0; s < count; s++) {
+    if (at + 4 > file.length) fail(ErrorCode.STATE, `field container ${path} is truncated`);
     const bins = file.readUInt32LE(at);
     const body = checked(4 + 8 * bins, `section ${s}`);
     const floats = new Float32Array(body.buffer.slice(body.byteOffset + 4, body.byteOffset + 4 + 8 * bins));
