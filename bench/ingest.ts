@@ -6,7 +6,7 @@
 // - a naive single-thread loop (read, frame, SHA-256, classify, write to LMDB);
 // - two bounds: the SHA-256 rate of the cores used (raw, and divided by the 2 SHA-256 passes per byte the design needs:
 //   document id + content-addressed structure key), and the LMDB store's own write rate (one thread, structures
-//   already framed and hashed).
+//   already framed and hashed; and the same for the holographic store the engine opens).
 // Run: npm run build && node dist/bench/ingest.js   (ATLAS_BENCH_MB, ATLAS_BENCH_ITERATIONS, ATLAS_BENCH_JSON=file)
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -26,6 +26,7 @@ import { sealFast } from '../src/engine/seal.js';
 import { PAYLOAD_SIZE, structureCount } from '../src/framing/index.js';
 import { STRUCTURE_SIZE } from '../src/l3/phi.js';
 import { sha256, witnessGenerate, type Witness } from '../src/l2/witness.js';
+import { HoloStore } from '../src/store/holo-store.js';
 import { LmdbStore } from '../src/store/lmdb-store.js';
 import { machine, waitForQuiet } from './common.js';
 
@@ -85,7 +86,7 @@ for (const bytes of inMemory) {
 
 let run = 0;
 const freshStore = (): string => join(root, `store-${run++}`);
-let store: LmdbStore | undefined;
+let store: LmdbStore | HoloStore | undefined;
 const openStore = (): void => void (store = LmdbStore.open(freshStore()));
 const closeStore = async (): Promise<void> => {
   await store!.close();
@@ -138,6 +139,11 @@ bench.add('store write path only (LMDB, 1 thread)', counted('store write path on
   for (const { data, digests } of framedBatches) await store!.putStructures(data, digests);
   for (const manifest of manifests) await store!.putDocument(manifest);
 }), { beforeEach: openStore, afterEach: closeStore });
+
+bench.add('store write path only (HoloStore, 1 thread)', counted('store write path only (HoloStore, 1 thread)', async () => {
+  for (const { data, digests } of framedBatches) await store!.putStructures(data, digests);
+  for (const manifest of manifests) await store!.putDocument(manifest);
+}), { beforeEach: () => void (store = HoloStore.openHolo(freshStore())), afterEach: closeStore });
 
 bench.add('naive single-thread ingest', counted('naive single-thread ingest', async () => naiveIngest(store!)), { beforeEach: openStore, afterEach: closeStore });
 
@@ -219,13 +225,13 @@ const rows = bench.tasks.map((task) => {
   return { name: task.name, p50Ms: r.latency.p50, p99Ms: r.latency.p99, samples: r.latency.samplesCount, mbPerS: corpusBytes / MB / (r.latency.p50 / 1000), cpuMs: cpu, coresBusy: cpu / r.latency.p50 };
 });
 const sha = rows[0]!.mbPerS;
-const naive = rows[2]!.mbPerS;
+const naive = rows[3]!.mbPerS;
 const report = {
   machine: { ...host, kernels: kernelBackend, loadAverage1mBefore: loadBefore[0], loadAverage1mAfter: loadAfter[0] },
   corpus: { files: files.length, bytes: corpusBytes },
   iterations,
   shaPassesPerByte: SHA_PASSES,
-  storeWriteMbPerS: rows[1]!.mbPerS,
+  storeWriteMbPerS: { lmdb: rows[1]!.mbPerS, holo: rows[2]!.mbPerS },
   results: rows.map((row) => {
     const threads = /(\d) thread/.exec(row.name)?.[1];
     if (!threads || row.name.startsWith('store')) return { ...row, vsNaive: row.mbPerS / naive };
