@@ -134,7 +134,8 @@ export class HoloField {
   }
 }
 
-function rank(scores: Float64Array): CleanUp {
+/** The best candidate of a score list, with its margin over the runner-up. */
+export function rankScores(scores: Float64Array): CleanUp {
   if (scores.length === 0) fail(ErrorCode.INVALID, 'clean-up needs at least one candidate');
   let best = 0;
   for (let i = 1; i < scores.length; i++) if (scores[i]! > scores[best]!) best = i;
@@ -146,10 +147,10 @@ function rank(scores: Float64Array): CleanUp {
 
 /** Clean-up by key: which candidate item (e.g. value-code spectra) is bound under κ. */
 export function cleanUp(field: HoloField, key: PhaseCode, candidates: readonly HalfSpectrum<FloatArray>[], amplitude = 1): CleanUp {
-  return rank(Float64Array.from(candidates, (item) => field.score(key, item, amplitude)));
+  return rankScores(Float64Array.from(candidates, (item) => field.score(key, item, amplitude)));
 }
 
 /** Clean-up by cue: which candidate key holds content like the (possibly corrupted) cue spectrum. */
 export function recallByCue(field: HoloField, cue: HalfSpectrum<FloatArray>, candidateKeys: readonly PhaseCode[], amplitude = 1): CleanUp {
-  return rank(Float64Array.from(candidateKeys, (key) => field.score(key, cue, amplitude)));
+  return rankScores(Float64Array.from(candidateKeys, (key) => field.score(key, cue, amplitude)));
 }

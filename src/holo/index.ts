@@ -7,7 +7,7 @@ export { createFftPlan, fft, ifft, irfft, isPowerOfTwo, rfft } from './fft.js';
 export type { FftPlan, FloatArray, HalfSpectrum } from './fft.js';
 export { codePhaseRange, codePhases, codeSpectrum, keyCodeId, mix64, phaseCode, timeCode, valueCodeId } from './codebook.js';
 export type { PhaseCode } from './codebook.js';
-export { HoloField, centre, cleanUp, contentSpectrum, recallByCue, spectralInner } from './field.js';
+export { HoloField, centre, cleanUp, contentSpectrum, rankScores, recallByCue, spectralInner } from './field.js';
 export type { CleanUp, FieldPrecision } from './field.js';
 export { CapacityError, DEFAULT_HEADROOM, admit, allocateDimensions, capacityState, floorDimension, nextPow2 } from './allocation.js';
 export type { Allocation, CapacityPolicy, CapacityState, FieldShard, Placement } from './allocation.js';

@@ -3,7 +3,7 @@ import { ErrorCode, fail } from '../errors.js';
 import { admit, type CapacityPolicy, type CapacityState, type Placement } from '../holo/allocation.js';
 import { codePhaseRange, codeSpectrum, keyCodeId, phaseCode, valueCodeId, type PhaseCode } from '../holo/codebook.js';
 import type { HalfSpectrum } from '../holo/fft.js';
-import { cleanUp, HoloField, type CleanUp } from '../holo/field.js';
+import { HoloField, rankScores, type CleanUp } from '../holo/field.js';
 import { FIELD_LAYERS } from '../holo/layers.js';
 import { probeField, type ProbeResult } from '../holo/probe.js';
 import type { ContainerSection } from './field-container.js';
@@ -195,7 +195,9 @@ export class HoloIndex {
     const candidates = [...target.candidates.values()];
     if (candidates.length === 0) fail(ErrorCode.STATE, `layer ${FIELD_LAYERS[layer]!.name} shard ${shard} holds nothing`);
     const d = target.field.dimension;
-    const result = cleanUp(target.field, this.keyCode(layer, doc, index, d), candidates.map((c) => this.codes.get(c, d)));
+    const key = this.keyCode(layer, doc, index, d);
+    // One candidate at a time: at large D all candidates' codes together would not fit in memory.
+    const result = rankScores(Float64Array.from(candidates, (c) => target.field.score(key, this.codes.get(c, d))));
     return { digest: candidates[result.index]!, result };
   }
 

@@ -197,11 +197,15 @@ export class HoloStore extends LmdbStore {
    * plaintext must never reach the structure store (use putVault).
    */
   async putRoutedDocument(manifest: DocumentManifest, policy: LayerPolicy = 'auto'): Promise<RoutedDocument> {
-    if (this.#rebalancing) await this.#rebalancing.catch(() => {});
     const id = requireDocumentId(manifest.id);
-    this.fresh();
+    let exists: boolean;
+    do {
+      // A rebalance that starts while this call waits must not miss the document: check again after every wait.
+      if (this.#rebalancing) await this.#rebalancing.catch(() => {});
+      exists = await this.has(id);
+    } while (this.#rebalancing);
     const known = this.#inFlight.get(id) ?? this.#holo.get(id);
-    if (known || (await this.has(id))) return { id, added: false, layer: LAYERS[known?.layer ?? 1]!.name };
+    if (known || exists) return { id, added: false, layer: LAYERS[known?.layer ?? 1]!.name };
     const count = structureCount(manifest.length);
     if (manifest.structures.length !== count * DIGEST_SIZE) fail(ErrorCode.INVALID, `manifest of ${id} lists ${manifest.structures.length / DIGEST_SIZE} structures, ${count} expected`);
     const layer = routeToLayer({ bytes: this.#prefix(manifest) }, policy);
