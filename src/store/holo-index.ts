@@ -70,6 +70,9 @@ export interface ProbeTotals {
 }
 
 const PROBES_PER_SHARD = 16;
+/** Candidates scored in full after the partial first stage of a clean-up. */
+const SHORTLIST = 8;
+const PARTIAL_BINS = 8192;
 const PROBE_CANDIDATES = 32;
 
 function docDigest(layer: number, shard: number, doc: Uint8Array): Buffer {
@@ -195,10 +198,34 @@ export class HoloIndex {
     const candidates = [...target.candidates.values()];
     if (candidates.length === 0) fail(ErrorCode.STATE, `layer ${FIELD_LAYERS[layer]!.name} shard ${shard} holds nothing`);
     const d = target.field.dimension;
+    const shortlist = this.#shortlist(target, layer, doc, index, candidates);
     const key = this.keyCode(layer, doc, index, d);
     // One candidate at a time: at large D all candidates' codes together would not fit in memory.
-    const result = rankScores(Float64Array.from(candidates, (c) => target.field.score(key, this.codes.get(c, d))));
-    return { digest: candidates[result.index]!, result };
+    const result = rankScores(Float64Array.from(shortlist, (c) => target.field.score(key, this.codes.get(c, d))));
+    return { digest: shortlist[result.index]!, result };
+  }
+
+  /**
+   * Clean-up in two stages when a full score of every candidate would be costly: all candidates are scored on the
+   * first B bins of the spectrum (B = max(8192, 16·C), so the partial SNR stays about √(2B/N)), and the best
+   * SHORTLIST of them are scored in full; the margin is taken among those.
+   */
+  #shortlist(target: FieldShard, layer: number, doc: Uint8Array, index: number, candidates: Uint8Array[]): Uint8Array[] {
+    const d = target.field.dimension;
+    const bins = Math.min(d / 2 + 1, Math.max(PARTIAL_BINS, 16 * candidates.length));
+    if (candidates.length <= SHORTLIST || bins > d / 4) return candidates;
+    const key = codePhaseRange(this.secret, keyCodeId(layer, doc, index), d, 0, bins);
+    const { re, im } = target.field.spectrum;
+    const partial = candidates.map((c, i) => {
+      const value = codePhaseRange(this.secret, valueCodeId(c), d, 0, bins);
+      let sum = 0;
+      for (let k = 1; k < bins; k++) {
+        const theta = key[k]! + value[k]!;
+        sum += re[k]! * Math.cos(theta) + im[k]! * Math.sin(theta);
+      }
+      return { i, sum };
+    });
+    return partial.sort((a, b) => b.sum - a.sum).slice(0, SHORTLIST).map(({ i }) => candidates[i]!);
   }
 
   /** snr_measured and misses of a layer over a deterministic probe sample of each shard (spec §4). */

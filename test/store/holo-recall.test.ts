@@ -63,3 +63,24 @@ describe('HoloStore exact recall', () => {
     }
   }, 120_000);
 });
+
+describe('HoloStore clean-up with a shortlist', () => {
+  it('finds every chunk when a large field is cleaned up in two stages (partial scores, then the best 8 in full)', async () => {
+    const store = openSmall(newDir(), { totalFloats: 1 << 18, headroom: 64, secret: new Uint8Array(32).fill(9) });
+    try {
+      const docs = Array.from({ length: 40 }, (_, i) => seededBytes(3000 + i, 500 + i));
+      const ids = [];
+      for (const doc of docs) ids.push((await putDoc(store, doc, 'knowledge')).id);
+      const { layers } = await store.getLayerStats({ settle: true });
+      expect(layers[1]!.dimension).toBeGreaterThanOrEqual(32768); // large enough for the two-stage path (B = 8192 ≤ D/4)
+      for (const [i, id] of ids.entries()) {
+        const recall = await store.retrieveFromLayer(id, 'knowledge');
+        expect(Buffer.from(recall.bytes).equals(Buffer.from(docs[i]!))).toBe(true);
+        expect(recall.hits).toBe(1);
+        expect(recall.minMargin!).toBeGreaterThan(0.5);
+      }
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+});
