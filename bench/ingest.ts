@@ -22,8 +22,7 @@ import { ingestPipeline } from '../src/engine/ingest.js';
 import { PACKAGE_ROOT } from '../src/package-root.js';
 import type { Store } from '../src/store/store.js';
 import { kernelBackend, r96HistogramPages } from '../src/engine/kernels.js';
-import { sealFast } from '../src/engine/seal.js';
-import { PAYLOAD_SIZE, structureCount } from '../src/framing/index.js';
+import { PAYLOAD_SIZE, sealStructure, structureCount } from '../src/framing/index.js';
 import { STRUCTURE_SIZE } from '../src/l3/phi.js';
 import { sha256, witnessGenerate, type Witness } from '../src/l2/witness.js';
 import { HoloStore } from '../src/store/holo-store.js';
@@ -63,7 +62,7 @@ function frameInto(bytes: Uint8Array, from: number, out: Uint8Array, at: number,
     const payload = bytes.subarray(from + s * PAYLOAD_SIZE, from + (s + 1) * PAYLOAD_SIZE);
     const structure = out.subarray((at + s) * STRUCTURE_SIZE, (at + s + 1) * STRUCTURE_SIZE);
     structure.set(payload);
-    sealFast(structure, payload.length);
+    sealStructure(structure, payload.length);
   }
   return s;
 }

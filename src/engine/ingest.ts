@@ -1,7 +1,6 @@
 import type { Piscina } from 'piscina';
 import { STRUCTURE_SIZE, PAGES } from '../l3/phi.js';
-import { PAYLOAD_SIZE } from '../framing/structure.js';
-import { sealFast } from './seal.js';
+import { PAYLOAD_SIZE, sealStructure } from '../framing/structure.js';
 import type { Store } from '../store/store.js';
 import { reviveError } from '../store/check.js';
 import { BatchView, DIGEST_BYTES, PAGE_SPLITS, planShards, type ShardTask } from './batch.js';
@@ -225,7 +224,7 @@ export async function* ingestPipeline(config: PipelineConfig, input: IngestInput
             for (let left = n; left > 0; left -= PAYLOAD_SIZE) {
               const used = Math.min(left, PAYLOAD_SIZE);
               const structure = slot.view.structure(slot.count);
-              sealFast(structure, used);
+              sealStructure(structure, used);
               doc.addPayload(structure.subarray(0, used));
               slot.entries.push(doc);
               slot.count++;

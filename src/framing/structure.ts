@@ -1,5 +1,5 @@
 import { ErrorCode, fail } from '../errors.js';
-import { byteSum } from '../l2/sum.js';
+import { kernels } from '../kernels/select.js';
 import { STRUCTURE_SIZE } from '../l3/phi.js';
 
 /** Payload bytes per structure; the last byte of each structure is the conservation byte. */
@@ -25,11 +25,11 @@ export function sealStructure(structure: Uint8Array, used: number): Uint8Array {
   if (structure.length !== STRUCTURE_SIZE) fail(ErrorCode.INVALID, `a structure is ${STRUCTURE_SIZE} bytes, got ${structure.length}`);
   if (!Number.isInteger(used) || used < 0 || used > PAYLOAD_SIZE) fail(ErrorCode.INVALID, `payload must be 0..${PAYLOAD_SIZE} bytes, got ${String(used)}`);
   structure.fill(0, used, PAYLOAD_SIZE);
-  structure[CONSERVATION_OFFSET] = (96 - (byteSum(structure.subarray(0, used)) % 96)) % 96;
+  structure[CONSERVATION_OFFSET] = (96 - (kernels().byteSum(structure.subarray(0, used)) % 96)) % 96;
   return structure;
 }
 
 /** Checks a stored structure's shape: 12,288 bytes, conserved, conservation byte in 0..95. */
 export function isSealed(structure: Uint8Array): boolean {
-  return structure.length === STRUCTURE_SIZE && structure[CONSERVATION_OFFSET]! < 96 && byteSum(structure) % 96 === 0;
+  return structure.length === STRUCTURE_SIZE && structure[CONSERVATION_OFFSET]! < 96 && kernels().byteSum(structure) % 96 === 0;
 }
