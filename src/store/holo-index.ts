@@ -26,6 +26,11 @@ export class ValueCodeCache {
   #bytes = 0;
   constructor(private readonly secret: Uint8Array, private readonly budgetBytes: number) {}
 
+  /** Whether `count` codes of dimension D fit the cache together (then a full clean-up regenerates nothing). */
+  holds(count: number, dimension: number): boolean {
+    return count * 8 * (dimension / 2 + 1) <= this.budgetBytes;
+  }
+
   get(digest: Uint8Array, dimension: number): ValueSpectrum {
     const key = `${dimension}:${Buffer.from(digest).toString('hex')}`;
     const hit = this.#entries.get(key);
@@ -206,14 +211,15 @@ export class HoloIndex {
   }
 
   /**
-   * Clean-up in two stages when a full score of every candidate would be costly: all candidates are scored on the
+   * Clean-up in two stages when a full score of every candidate would be costly (their codes do not fit the cache,
+   * so each would be regenerated at full D): all candidates are scored on the
    * first B bins of the spectrum (B = max(8192, 16·C), so the partial SNR stays about √(2B/N)), and the best
    * SHORTLIST of them are scored in full; the margin is taken among those.
    */
   #shortlist(target: FieldShard, layer: number, doc: Uint8Array, index: number, candidates: Uint8Array[]): Uint8Array[] {
     const d = target.field.dimension;
     const bins = Math.min(d / 2 + 1, Math.max(PARTIAL_BINS, 16 * candidates.length));
-    if (candidates.length <= SHORTLIST || bins > d / 4) return candidates;
+    if (candidates.length <= SHORTLIST || bins > d / 4 || this.codes.holds(candidates.length, d)) return candidates;
     const key = codePhaseRange(this.secret, keyCodeId(layer, doc, index), d, 0, bins);
     const { re, im } = target.field.spectrum;
     const partial = candidates.map((c, i) => {
