@@ -153,6 +153,10 @@ export class HoloStore extends LmdbStore {
   #queueBin = 0;
   #binding?: Promise<void>;
   #closing = false;
+  /** The fields were not loaded (no valid container) and are rebuilt on first need. */
+  #stale = false;
+  /** Documents stored by this session: close() only spends time binding for them. */
+  #stored = 0;
   #pending = FIELD_LAYERS.map(() => 0);
   #rebalancing?: Promise<RebalanceReport>;
   #counters: Counters[] = LAYERS.map(() => ({ eccRepairs: 0, eccFailures: 0, reads: 0, readMisses: 0, bytes: 0 }));
@@ -204,6 +208,7 @@ export class HoloStore extends LmdbStore {
       if (this.#rebalancing) await this.#rebalancing.catch(() => {});
       exists = await this.has(id);
     } while (this.#rebalancing);
+    this.#rebuildIfStale();
     const known = this.#inFlight.get(id) ?? this.#holo.get(id);
     if (known || exists) return { id, added: false, layer: LAYERS[known?.layer ?? 1]!.name };
     const count = structureCount(manifest.length);
@@ -231,6 +236,7 @@ export class HoloStore extends LmdbStore {
       return { id, added, layer: layer.name };
     }
     this.#counters[layer.index]!.bytes += manifest.length;
+    this.#stored++;
     this.#enqueue(index, layer.index, placement.shard, Array.from({ length: count }, (_, i) => ({ doc, index: i, digest: manifest.structures.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE) })));
     if (++this.#sinceCheckpoint >= this.#checkpointEvery) this.#checkpointWhenBound();
     return { id, added, layer: layer.name };
@@ -346,6 +352,7 @@ export class HoloStore extends LmdbStore {
    * counts in ber. The bytes come from the chunk store, verified and repaired, and the document hash is checked.
    */
   async retrieveFromLayer(id: string, layer?: string | number): Promise<LayerRecall> {
+    this.#rebuildIfStale();
     await this.bound();
     this.fresh();
     if (isVaultId(id)) {
@@ -422,6 +429,7 @@ export class HoloStore extends LmdbStore {
    * misses until they are in (summary.pending_binds), unless `settle` waits for them.
    */
   async getLayerStats(options: { settle?: boolean } = {}): Promise<LayerReport> {
+    this.#rebuildIfStale();
     if (options.settle) await this.bound();
     this.fresh();
     const index = this.#index;
@@ -473,6 +481,7 @@ export class HoloStore extends LmdbStore {
   async #rebalance(options: { totalFloats?: number }): Promise<RebalanceReport> {
     await Promise.resolve(); // let putRoutedDocument calls already running see #rebalancing only after they started
     while (this.#inFlight.size > 0) await yieldTurn();
+    this.#rebuildIfStale();
     await this.bound();
     const total = nonNegative(options.totalFloats, 'totalFloats', this.#config.totalFloats);
     const old = this.#index;
@@ -524,8 +533,9 @@ export class HoloStore extends LmdbStore {
   override async close(): Promise<void> {
     try {
       if (this.#rebalancing) await this.#rebalancing.catch(() => {});
-      // Binding goes on for a moment; what is still queued then is rebound on the next open.
-      const stop = setTimeout(() => (this.#closing = true), CLOSE_BIND_MS);
+      // Binding goes on for a moment if this session stored documents; what is still queued then is rebound on the
+      // next open that needs the fields.
+      const stop = setTimeout(() => (this.#closing = true), this.#stored > 0 ? CLOSE_BIND_MS : 0);
       await this.bound();
       clearTimeout(stop);
       this.#closing = true;
@@ -591,17 +601,23 @@ export class HoloStore extends LmdbStore {
       index.load(container.sections);
       return index;
     }
-    // No valid container: bind everything again, in the background like new stores; saved once complete.
-    this.#index = index;
+    // No valid container: every pair is bound again, in the background like new stores, but only once the fields
+    // are needed (a store, a layer recall, telemetry, a rebalance): plain reads never pay for it.
+    this.#stale = records.length > 0;
+    return index;
+  }
+
+  /** Queues the rebuild of fields that were not loaded from a valid container. */
+  #rebuildIfStale(): void {
+    if (!this.#stale) return;
+    this.#stale = false;
+    const index = this.#index;
     for (const { layer, shard, item } of index.recorded()) {
       this.#queue.push({ index, layer, shard, item });
       this.#pending[layer]!++;
     }
-    if (this.#queue.length > 0) {
-      this.#sinceCheckpoint = this.#checkpointEvery;
-      this.#binding = this.#bindQueued().finally(() => (this.#binding = undefined));
-      this.#checkpointWhenBound();
-    }
-    return index;
+    this.#sinceCheckpoint = this.#checkpointEvery;
+    this.#binding ??= this.#bindQueued().finally(() => (this.#binding = undefined));
+    this.#checkpointWhenBound();
   }
 }

@@ -7,18 +7,20 @@ export const stats: Command = {
   name: 'stats',
   summary: 'show what the store holds',
   usage: [
-    'atlas stats [--json] [--store DIR]',
+    'atlas stats [--json] [--settle] [--store DIR]',
     '',
     'What the store holds, and per holographic layer: D, items, bytes, predicted and measured SNR, ber, capacity,',
     'spill shards, interference, ECC repairs and failures.',
     '  --json         one JSON object: the store counts, "layers" (one entry per layer) and the "holo" summary',
+    '  --settle       wait until every stored pair is bound (fields rebuilt after a crash included), so that every',
+    '                 layer is probed; without it layers with pairs still queued show snr_measured null',
     ENGINE_USAGE,
   ].join('\n'),
   async run(argv, io) {
-    const { values } = parseFlags(argv, { json: { type: 'boolean' }, ...ENGINE_FLAGS }, 0);
+    const { values } = parseFlags(argv, { json: { type: 'boolean' }, settle: { type: 'boolean' }, ...ENGINE_FLAGS }, 0);
     const engine = await openEngine(values);
     try {
-      const s = await engine.stats({ settle: true });
+      const s = await engine.stats({ settle: values.settle === true });
       if (values.json) {
         io.stdout.write(`${JSON.stringify(s)}\n`);
         return 0;
