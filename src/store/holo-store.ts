@@ -582,6 +582,8 @@ export class HoloStore extends LmdbStore {
     for (const { id, structures } of this.manifestEntries()) {
       const record = this.#holo.get(id);
       if (!record) continue;
+      // Two processes storing into one directory each keep their own shard layout; the last saved one may lack a shard.
+      if (counts[record.layer]?.[record.shard] === undefined) fail(ErrorCode.STATE, `document ${id} is bound to shard ${record.shard} of layer ${record.layer}, which the saved layout lacks (two writers on one store?)`);
       records.push([id, record, structures]);
       counts[record.layer]![record.shard]! += structures.length / DIGEST_SIZE;
       this.#counters[record.layer]!.bytes += record.length;
