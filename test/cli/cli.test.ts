@@ -41,7 +41,7 @@ describe('atlas CLI', () => {
     expect(new Set(lines.map((l) => l.path))).toEqual(new Set(files));
     for (const line of lines) {
       const bytes = readFileSync(line.path);
-      expect(line).toEqual({ path: line.path, id: hex(bytes), bytes: bytes.length, structures: Math.ceil(bytes.length / PAYLOAD_SIZE), layer: null });
+      expect(line).toEqual({ path: line.path, id: hex(bytes), bytes: bytes.length, structures: Math.ceil(bytes.length / PAYLOAD_SIZE), layer: 'knowledge' }); // seeded random bytes route to knowledge
       const out = await atlas(['get', line.id, '--store', store]);
       expect(out.code).toBe(0);
       expect(out.stdout.equals(bytes)).toBe(true);
@@ -90,17 +90,24 @@ describe('atlas CLI', () => {
       expectOneLineError(r.stderr, pattern);
     }
 
-    // Flip one byte of the stored structure inside the LMDB file: get and verify refuse, nothing is written.
+    // Flip one byte of the stored structure inside the LMDB file: within the RS code's capacity, so get repairs it.
     const mdb = join(store, 'data.mdb');
     const bytes = readFileSync(mdb);
     const at = bytes.indexOf(Buffer.from(frameDocument(doc).subarray(2000, 2064)));
     expect(at).toBeGreaterThan(0);
-    bytes[at + 10]! ^= 0x01;
+    bytes[at]! ^= 0x01;
+    writeFileSync(mdb, bytes);
+    const repaired = await atlas(['get', hex(doc), '--store', store]);
+    expect(repaired.code).toBe(0);
+    expect(repaired.stdout.equals(Buffer.from(doc))).toBe(true);
+
+    // 17 bad bytes in one codeword (byte j is in codeword j mod 56) is beyond its 16: get and verify refuse, nothing is written.
+    for (let k = 1; k <= 16; k++) bytes[at + 56 * k]! ^= 0x01;
     writeFileSync(mdb, bytes);
     const get = await atlas(['get', hex(doc), '--store', store]);
     expect(get.code).toBe(1);
     expect(get.stdout.length).toBe(0);
-    expectOneLineError(get.stderr, /^atlas get: WITNESS: document [0-9a-f]{64}: structure 0 does not match its SHA-256/);
+    expectOneLineError(get.stderr, /^atlas get: WITNESS: .*structure 0 is corrupt and unrecoverable/);
     const target = join(dir, 'corrupt.out');
     const getFile = await atlas(['get', hex(doc), '-o', target, '--store', store]);
     expect(getFile.code).toBe(1);
