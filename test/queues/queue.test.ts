@@ -85,6 +85,15 @@ describe('IngestQueue', () => {
       const store = await RedisStore.open(redis.url);
       for (const doc of docs) expect(Buffer.from(await store.getDocument(documentId(doc))).equals(Buffer.from(doc))).toBe(true);
       await store.close();
+      // Any host reads the shared store through the CLI; what it lacks (the layers) fails with one clear line.
+      const got = await atlas(['get', documentId(docs[0]!), '--store', redis.url]);
+      expect(got.stderr.toString()).toBe('');
+      expect(got.stdout.equals(Buffer.from(docs[0]!))).toBe(true);
+      const verified = await atlas(['verify', documentId(docs[2]!), '--store', redis.url]);
+      expect(verified.code).toBe(0);
+      const stats = await atlas(['stats', '--store', redis.url]);
+      expect(stats.code).toBe(1);
+      expect(stats.stderr.toString()).toMatch(/^atlas stats: STATE: getLayerStats is not available on a Redis store[^\n]*\n$/);
       // The same buffers in a new batch: found stored, no new work.
       const second = await queue.wait((await queue.submit([...docs, seededBytes(10, 6)])).batch);
       expect(second).toMatchObject({ documents: 4, stored: 1, alreadyStored: 3 });
