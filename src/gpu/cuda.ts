@@ -3,7 +3,7 @@ import type { FftPlan, FloatArray, HalfSpectrum, HoloField, PhaseCode } from '..
 import type { CudaKernels } from './addon.js';
 import type { BindItem, FieldBackend, FieldBackendName, KeyRef } from './backend.js';
 import { codeFromPhases, codeSeeds } from './codebook.js';
-import { rankScores } from './rank.js';
+import { rankScores } from '../holo/field.js';
 
 const CUDA_ERROR_MEMORY_ALLOCATION = 2;
 
