@@ -21,5 +21,12 @@ export type { Witness } from './l2/witness.js';
 export { DomainTable, defaultDomainTable } from './l2/domain-table.js';
 export { budgetAlloc, budgetRelease, domainAttach, domainBudget, domainCommit, domainCreate, domainDestroy, domainDigest, domainState, domainVerify } from './l2/domain.js';
 export type { Domain, DomainState } from './l2/domain.js';
-export { Engine, type EngineOptions, type EngineStats } from './engine/engine.js';
+export { Engine, type EngineIngestOptions, type EngineOptions, type EngineStats } from './engine/engine.js';
+export type { HoloStoreOptions, HoloSummary, LayerRecall, LayerReport, RebalanceReport } from './store/holo-store.js';
+export { routeToLayer } from './holo/routing.js';
+export type { LayerPolicy } from './holo/routing.js';
+export type { Layer, LayerName } from './holo/layers.js';
+export type { LayerStats } from './holo/telemetry.js';
+/** The holographic store's building blocks: layers, routing, FFT, codebook, fields, allocation, ECC, Vault, telemetry. */
+export * as holo from './holo/index.js';
 export { IngestQueue, IngestWorker, type BatchProgress, type BatchSummary, type FailedJob, type IngestQueueOptions, type IngestWorkerOptions, type SubmittedBatch } from '../queues/index.js';
