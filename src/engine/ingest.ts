@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Piscina } from 'piscina';
 import { STRUCTURE_SIZE, PAGES } from '../l3/phi.js';
 import { PAYLOAD_SIZE, sealStructure } from '../framing/structure.js';
@@ -97,13 +98,19 @@ export async function* ingestPipeline(config: PipelineConfig, input: IngestInput
     failure ??= { error };
     tick();
   };
-  const onAbort = (): void => fail(signal!.reason);
+  // Every in-flight shard listens for the abort: one internal signal, allowed that many listeners, leaves the caller's alone.
+  const shardAbort = new AbortController();
+  setMaxListeners(0, shardAbort.signal);
+  const onAbort = (): void => {
+    shardAbort.abort(signal!.reason);
+    fail(signal!.reason);
+  };
   signal?.addEventListener('abort', onAbort, { once: true });
 
   const run = async (slot: Slot, name: string, shard: Omit<ShardTask, 'batch' | 'capacity' | 'table'>): Promise<void> => {
     const task: ShardTask = { batch: slot.view.buffer, capacity: batchStructures, table: table.buffer, ...shard };
     try {
-      await pool.run(task, { name, ...(signal ? { signal } : {}) });
+      await pool.run(task, { name, ...(signal ? { signal: shardAbort.signal } : {}) });
     } catch (err) {
       throw reviveError(err);
     }
