@@ -62,8 +62,9 @@ rows.push(
   ])),
 );
 
-let now = 123456789n;
-let t = 123456789;
+// Millisecond timestamps: past 2^31, as a scheduler sees them.
+let now = 1_700_000_000_000n;
+let t = 1_700_000_000_000;
 rows.push(
   ...(await measure('scheduler, one decision', [
     { name: NAIVE, op: () => (t += 1 + ((96 - ((t + 5) % 96)) % 96)) },

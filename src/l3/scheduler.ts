@@ -18,7 +18,12 @@ export function nextHarmonicWindowFrom(now: bigint | number, r: number): bigint 
 /** The same decision for a safe-integer now, in plain numbers (no bigint): for hot scheduling loops. */
 export function nextHarmonicWindowFromNumber(now: number, r: number): number {
   if (typeof now !== 'number' || !Number.isSafeInteger(now) || now < 0) fail(ErrorCode.INVALID, `now must be a non-negative safe integer, got ${String(now)}`);
-  const next = now + ((96 - (((now % 96) + requireClass(r, 'r')) % 96)) % 96);
+  // now % 96 on a value past 2^31 is a slow floating-point remainder; floor division with a fix-up is exact below 2^53.
+  let rem = now - Math.floor(now / 96) * 96;
+  if (rem < 0) rem += 96;
+  else if (rem >= 96) rem -= 96;
+  const x = rem + requireClass(r, 'r');
+  const next = now + (x === 0 ? 0 : x <= 96 ? 96 - x : 192 - x);
   if (next > Number.MAX_SAFE_INTEGER) fail(ErrorCode.INVALID, 'the next window would exceed 2^53-1: use nextHarmonicWindowFrom with a bigint');
   return next;
 }
