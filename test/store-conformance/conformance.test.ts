@@ -12,6 +12,7 @@ import { RedisStore } from '../../src/store/redis-store.js';
 import type { DocumentManifest, Store } from '../../src/store/store.js';
 import { seededBytes, tempDir } from '../fixtures/engine/data.js';
 import { PrivateRedis } from '../fixtures/queues/redis-server.js';
+import { putStructuresOf } from '../fixtures/engine/store.js';
 
 interface Backend {
   readonly name: string;
@@ -58,15 +59,6 @@ const backends: Backend[] = [
     },
   },
 ];
-
-async function putStructuresOf(store: Store, doc: Uint8Array): Promise<{ manifest: DocumentManifest; framed: Uint8Array }> {
-  const framed = frameDocument(doc);
-  const n = framed.length / STRUCTURE_SIZE;
-  const digests = new Uint8Array(n * 32);
-  for (let i = 0; i < n; i++) digests.set(sha256(framed.subarray(i * STRUCTURE_SIZE, (i + 1) * STRUCTURE_SIZE)), i * 32);
-  await store.putStructures(framed, digests);
-  return { manifest: { id: documentId(doc), length: doc.length, structures: digests, witness: witnessGenerate(doc) }, framed };
-}
 
 async function code(p: Promise<unknown>): Promise<ErrorCode> {
   const err = await p.then(() => undefined, (e: unknown) => e);

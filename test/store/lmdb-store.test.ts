@@ -12,6 +12,7 @@ import { reviveError } from '../../src/store/check.js';
 import { AtlasError } from '../../src/errors.js';
 import type { DocumentManifest, Store } from '../../src/store/store.js';
 import { seededBytes, tempDir } from '../fixtures/engine/data.js';
+import { putStructuresOf } from '../fixtures/engine/store.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -22,16 +23,6 @@ function newDir(): string {
   const d = tempDir('store');
   dirs.push(d);
   return d;
-}
-
-/** Frames a document and puts its structures, returning the manifest (not yet written). */
-async function putStructuresOf(store: Store, doc: Uint8Array): Promise<{ manifest: DocumentManifest; framed: Uint8Array }> {
-  const framed = frameDocument(doc);
-  const n = framed.length / STRUCTURE_SIZE;
-  const digests = new Uint8Array(n * 32);
-  for (let i = 0; i < n; i++) digests.set(sha256(framed.subarray(i * STRUCTURE_SIZE, (i + 1) * STRUCTURE_SIZE)), i * 32);
-  await store.putStructures(framed, digests);
-  return { manifest: { id: documentId(doc), length: doc.length, structures: digests, witness: witnessGenerate(doc) }, framed };
 }
 
 describe('LmdbStore', () => {
