@@ -6,5 +6,6 @@ import { verify } from './commands/verify.js';
 import { stats } from './commands/stats.js';
 import { worker } from './commands/worker.js';
 import { enqueue } from './commands/enqueue.js';
+import { serve } from './commands/serve.js';
 
-export const COMMANDS: readonly Command[] = [info, ingest, get, verify, stats, enqueue, worker];
+export const COMMANDS: readonly Command[] = [info, ingest, get, verify, stats, enqueue, worker, serve];

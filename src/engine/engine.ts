@@ -12,7 +12,7 @@ import { requireDocumentId } from '../store/check.js';
 import { ROUTING_PREFIX, type HoloStoreOptions, type HoloSummary, type LayerRecall, type LayerReport, type RebalanceReport } from '../store/holo-store.js';
 import { resolveStoreDir } from '../store/location.js';
 import { RemoteStore } from '../store/remote.js';
-import type { Store, StoreStats, VerifyReport } from '../store/store.js';
+import type { DocumentManifest, Store, StoreStats, VerifyReport } from '../store/store.js';
 import { isVaultId } from '../store/vault-documents.js';
 import type { LayerStats } from '../holo/telemetry.js';
 import type { DocumentResult } from './document.js';
@@ -42,6 +42,17 @@ export interface EngineStats extends StoreStats {
 export interface EngineIngestOptions extends IngestOptions {
   /** 'auto' (default: by content), or a layer name or number for every document. */
   readonly layer?: LayerPolicy;
+}
+
+export interface PoolStats {
+  readonly threads: number;
+  /** False until the first ingest starts the workers. */
+  readonly started: boolean;
+  readonly utilization: number;
+  readonly queueSize: number;
+  readonly completed: number;
+  readonly runTime: { readonly p50: number; readonly p99: number };
+  readonly waitTime: { readonly p50: number; readonly p99: number };
 }
 
 const JOBS = join(PACKAGE_ROOT, 'dist', 'workers', 'jobs.js');
@@ -211,6 +222,28 @@ export class Engine {
     this.#open();
     const { layers, summary } = await this.#store.getLayerStats(options);
     return { ...(await this.#store.stats()), threads: this.threads, layers, holo: summary };
+  }
+
+  /** A stored document's manifest and layer (undefined when absent); Vault documents have no manifest here. */
+  async describe(id: string): Promise<{ layer: string; manifest?: DocumentManifest } | undefined> {
+    this.#open();
+    const stored = requireStoredId(id);
+    const layer = await this.#store.layerOf(stored);
+    if (layer === undefined) return undefined;
+    if (isVaultId(stored)) return { layer };
+    const manifest = await this.#store.getManifest(stored);
+    return manifest ? { layer, manifest } : { layer };
+  }
+
+  /** The worker pool's health (all zero before the first ingest starts it); times in milliseconds. */
+  poolStats(): PoolStats {
+    const pool = this.#pool;
+    if (!pool) return { threads: this.threads, started: false, utilization: 0, queueSize: 0, completed: 0, runTime: { p50: 0, p99: 0 }, waitTime: { p50: 0, p99: 0 } };
+    const { runTime, waitTime } = pool.histogram;
+    return {
+      threads: this.threads, started: true, utilization: pool.utilization, queueSize: pool.queueSize, completed: pool.completed,
+      runTime: { p50: runTime.p50, p99: runTime.p99 }, waitTime: { p50: waitTime.p50, p99: waitTime.p99 },
+    };
   }
 
   /** Waits for running tasks, stops the workers and closes the store. */
