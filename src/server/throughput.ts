@@ -23,11 +23,10 @@ export class ThroughputLog {
     last.bytes += bytes;
   }
 
-  /** The buckets from the oldest kept to now, empty ones included (so the chart's time axis has no gaps). */
+  /** The whole window up to now, empty buckets included (so the chart's time axis is fixed and has no gaps). */
   series(now = Date.now()): ThroughputSample[] {
     const end = now - (now % this.bucketMs);
-    const first = this.#samples[0]?.t ?? end;
-    const start = Math.max(first, end - (this.buckets - 1) * this.bucketMs);
+    const start = end - (this.buckets - 1) * this.bucketMs;
     const byTime = new Map(this.#samples.map((s) => [s.t, s]));
     const out: ThroughputSample[] = [];
     for (let t = start; t <= end; t += this.bucketMs) out.push({ t, documents: byTime.get(t)?.documents ?? 0, bytes: byTime.get(t)?.bytes ?? 0 });
