@@ -7,7 +7,7 @@ import type { Engine } from '../engine/engine.js';
 import { AtlasError, ErrorCode } from '../errors.js';
 import { resolveLayer } from '../holo/layers.js';
 import { PACKAGE_ROOT } from '../package-root.js';
-import { bearerMatches } from './auth.js';
+import { presentedToken, TOKEN_COOKIE, tokenMatches } from './auth.js';
 import { ServerMetrics } from './metrics.js';
 import { queueView } from './queue-view.js';
 import { ThroughputLog } from './throughput.js';
@@ -39,7 +39,15 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 
   if (token !== undefined) {
     app.addHook('onRequest', async (request, reply) => {
-      if (!bearerMatches(request.headers.authorization, token)) await reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'missing or wrong bearer token' });
+      const query = request.query as { token?: unknown };
+      // A browser cannot send a header on the page load: `/?token=` once sets a cookie its later requests carry.
+      if (request.url.startsWith('/?') && typeof query.token === 'string' && tokenMatches(query.token, token)) {
+        const cookie = `${TOKEN_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`;
+        return reply.code(303).header('set-cookie', cookie).header('location', '/').send();
+      }
+      if (!tokenMatches(presentedToken(request.headers.authorization, request.headers.cookie), token)) {
+        return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'missing or wrong bearer token' });
+      }
     });
   }
 

@@ -16,11 +16,24 @@ export function requiredToken(host: string, token: string | undefined): string |
   return undefined;
 }
 
-/** Constant-time check of an Authorization header against the token. */
-export function bearerMatches(header: string | undefined, token: string): boolean {
-  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
-  if (!match) return false;
-  const given = Buffer.from(match[1]!);
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+/** The cookie the page's own requests carry after it was opened once with `/?token=<token>`. */
+export const TOKEN_COOKIE = 'atlas_token';
+
+/** Constant-time comparison of a presented token with the expected one. */
+export function tokenMatches(given: string | undefined, token: string): boolean {
+  if (given === undefined) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The token a request presents: the Authorization bearer header, else the page's cookie. */
+export function presentedToken(authorization: string | undefined, cookie: string | undefined): string | undefined {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+  if (bearer) return bearer[1];
+  for (const part of (cookie ?? '').split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === TOKEN_COOKIE) return decodeURIComponent(value.join('='));
+  }
+  return undefined;
 }

@@ -115,6 +115,13 @@ describe('token', () => {
         expect((await fetch(`${server.base}${path}`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
         expect((await fetch(`${server.base}${path}`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
       }
+      expect((await fetch(`${server.base}/?token=wrong`, { redirect: 'manual' })).status).toBe(401);
+      const opened = await fetch(`${server.base}/?token=${token}`, { redirect: 'manual' });
+      expect(opened.status).toBe(303);
+      const cookie = opened.headers.get('set-cookie')!.split(';')[0]!;
+      expect(cookie).toBe(`atlas_token=${token}`);
+      expect((await fetch(`${server.base}/api/stats`, { headers: { cookie } })).status).toBe(200);
+      expect((await fetch(`${server.base}/api/stats`, { headers: { cookie: 'atlas_token=wrong' } })).status).toBe(401);
       const post = await fetch(`${server.base}/api/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ path: server.dir }) });
       expect(post.status).toBe(401);
       expect((await server.engine.stats()).documents).toBe(0);

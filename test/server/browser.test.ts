@@ -80,4 +80,19 @@ describe('dashboard page in headless Chromium', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
   }, 45_000);
+
+  it('behind a token (bound to 0.0.0.0): 401 without it, the page works once opened with /?token=', async () => {
+    const token = 'browser-token-42';
+    const guarded = await TestServer.start({ host: '0.0.0.0', token });
+    try {
+      const page = await browser.newPage();
+      expect((await page.goto(guarded.base))!.status()).toBe(401);
+      await page.goto(`${guarded.base}/?token=${token}`);
+      expect(page.url()).toBe(`${guarded.base}/`);
+      await page.waitForSelector('[data-layer="wisdom"] [data-field="items"]');
+      expect(await page.textContent('#store-summary [data-field="documents"]')).toBe('0');
+    } finally {
+      await guarded.close();
+    }
+  }, 20_000);
 });

@@ -17,7 +17,7 @@ export const serve: Command = {
     '  --redis URL    the BullMQ ingest queue to report on (without it the queue panel says "no queue configured")',
     '  --port N       TCP port (default 8096; 0 picks a free one, printed on start)',
     '  --host ADDR    bind address (default 127.0.0.1); any non-loopback address needs ATLAS_TOKEN, sent by clients as',
-    '                 "Authorization: Bearer <token>" (the page takes it from its URL: /#token=<token>)',
+    '                 "Authorization: Bearer <token>"; a browser opens /?token=<token> once (it sets a cookie)',
     ENGINE_USAGE,
   ].join('\n'),
   async run(argv, io) {

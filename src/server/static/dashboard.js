@@ -1,12 +1,10 @@
 // The dashboard page: polls the JSON API once a second and renders it; uPlot draws the throughput chart.
 'use strict';
 const POLL_MS = 1000;
-const token = new URLSearchParams(location.hash.slice(1)).get('token');
-const headers = token ? { authorization: `Bearer ${token}` } : {};
 const LAYER_FIELDS = ['items', 'bytes', 'dimension', 'snr_predicted', 'snr_measured', 'ber', 'spill_shards', 'ecc_repairs', 'ecc_failures'];
 
 async function getJson(url) {
-  const res = await fetch(url, { headers });
+  const res = await fetch(url, { credentials: 'same-origin' });
   if (!res.ok) throw new Error(`${url}: ${res.status}`);
   return res.json();
 }
