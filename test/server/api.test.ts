@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Worker, MetricsTime } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IngestQueue } from '../../queues/ingest-queue.js';
@@ -94,6 +97,27 @@ describe('dashboard API, embedded store only', () => {
     const lib = await fetch(`${server.base}/assets/uPlot.iife.min.js`);
     expect(lib.status).toBe(200);
     expect(await lib.text()).toContain('uPlot');
+  });
+});
+
+describe('Vault documents over the API', () => {
+  let vaultServer: TestServer;
+  beforeAll(async () => {
+    vaultServer = await TestServer.start();
+  });
+  afterAll(() => vaultServer.close());
+
+  it('/api/documents/:id of a Vault document says sealed and gives nothing of the plaintext', async () => {
+    const secret = 'PASSWORD=hunter2-very-secret-plaintext';
+    const path = join(vaultServer.dir, 'creds.env');
+    writeFileSync(path, secret);
+    const [sealed] = await vaultServer.ingest(path, 'vault');
+    expect(sealed!.layer).toBe('vault');
+    const res = await fetch(`${vaultServer.base}/api/documents/${sealed!.id}`);
+    const text = await res.text();
+    expect(JSON.parse(text)).toEqual({ id: sealed!.id, layer: 'vault', sealed: true });
+    expect(text).not.toContain('hunter2');
+    expect(text).not.toContain(createHash('sha256').update(secret).digest('hex'));
   });
 });
 
