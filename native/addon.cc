@@ -94,6 +94,18 @@ Napi::Value Cluster(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), atlas_cluster_fill(base, ni, offsets, indices));
 }
 
+// (block, parity: Uint8Array(1792)): RS(255,223) parity of a block of at most 12,488 bytes into parity.
+Napi::Value EccParity(const Napi::CallbackInfo& info) {
+  uint8_t *block, *parity; size_t nb, np;
+  if (!bytes(info, 0, &block, &nb) || !bytes(info, 1, &parity, &np)) return info.Env().Undefined();
+  if (nb > 223 * 56 || np != 32 * 56) {
+    Napi::RangeError::New(info.Env(), "block holds at most 12488 bytes and parity exactly 1792").ThrowAsJavaScriptException();
+    return info.Env().Undefined();
+  }
+  atlas_k_rs_parity(block, nb, parity);
+  return info.Env().Undefined();
+}
+
 Napi::Value Harmonizes(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), atlas_k_harmonizes(u32(info, 0), u32(info, 1)) != 0);
 }
@@ -140,6 +152,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     {"histogramPages", HistogramPages},
     {"cluster", Cluster},
     {"harmonizes", Harmonizes},
+    {"eccParity", EccParity},
     {"tableBudgetAlloc", TableBudgetAlloc},
     {"tableBudgetRelease", TableBudgetRelease},
     {"variant", Variant},

@@ -25,6 +25,9 @@ int atlas_k_memcpy(uint8_t* dst, const uint8_t* src, size_t len);
 void atlas_k_classify(const uint8_t* in, uint8_t* out, size_t len);
 void atlas_k_histogram_pages(const uint8_t* in, uint16_t* out, size_t pages);
 int atlas_k_harmonizes(uint32_t r1, uint32_t r2);
+/* The 1,792 RS(255,223) parity bytes of a block of len <= 12,488 bytes interleaved over 56 codewords, in eccEncode's
+ * layout (src/holo/ecc.ts). native/kernels/rs_parity.c. */
+void atlas_k_rs_parity(const uint8_t* block, size_t len, uint8_t* parity);
 
 #ifdef __cplusplus
 }

@@ -220,9 +220,18 @@ export function rsDecode(codeword: Uint8Array, codewordIndex = 0, erasures: read
   return changed;
 }
 
-function requireBlock(block: Uint8Array): void {
+/** Validates a block for eccEncode/eccDecode (and every backend's eccParity). */
+export function requireEccBlock(block: Uint8Array): void {
   requireBytes(block, 'block');
   if (block.length > ECC_MAX_BLOCK) fail(ErrorCode.INVALID, `an interleaved block holds at most ${ECC_MAX_BLOCK} bytes, got ${block.length}`);
+}
+
+/** `out` when it is a Uint8Array of exactly 1,792 bytes, a fresh one when it is undefined. */
+export function parityBuffer(out?: Uint8Array): Uint8Array {
+  if (out === undefined) return new Uint8Array(ECC_PARITY_BYTES);
+  requireBytes(out, 'out');
+  if (out.length !== ECC_PARITY_BYTES) fail(ErrorCode.INVALID, `parity output must be ${ECC_PARITY_BYTES} bytes, got ${out.length}`);
+  return out;
 }
 
 /** Index in the parity array of parity symbol t of codeword c, for a block of `length` data bytes. */
@@ -230,12 +239,15 @@ function parityIndex(length: number, c: number, t: number): number {
   return ((c - (length % ECC_DEPTH) + ECC_DEPTH) % ECC_DEPTH) + ECC_DEPTH * t;
 }
 
-/** The 1,792 parity bytes of a block of ≤ 12,488 bytes (a 12,288-byte structure: 56 codewords of 219–220 data bytes). */
-export function eccEncode(block: Uint8Array): Uint8Array {
-  requireBlock(block);
+/**
+ * The 1,792 parity bytes of a block of ≤ 12,488 bytes (a 12,288-byte structure: 56 codewords of 219–220 data bytes),
+ * written into `out` (every byte of it) when given.
+ */
+export function eccEncode(block: Uint8Array, out?: Uint8Array): Uint8Array {
+  requireEccBlock(block);
+  const parity = parityBuffer(out);
   const registers = new Uint32Array(ECC_DEPTH * WORDS);
   for (let j = 0, c = 0; j < block.length; j++, c = c === ECC_DEPTH - 1 ? 0 : c + 1) lfsrStep(registers, c * WORDS, block[j]!);
-  const parity = new Uint8Array(ECC_PARITY_BYTES);
   for (let c = 0; c < ECC_DEPTH; c++) for (let t = 0; t < RS_PARITY; t++) parity[parityIndex(block.length, c, t)] = registerByte(registers, c * WORDS, t);
   return parity;
 }
@@ -261,7 +273,7 @@ function symbolOf(length: number, j: number): [number, number] {
  * `erasures` are byte positions in data ‖ parity known to be bad (lost or unreadable): up to 32 per codeword.
  */
 export function eccDecode(block: Uint8Array, parity: Uint8Array, erasures: Iterable<number> = []): EccRepair {
-  requireBlock(block);
+  requireEccBlock(block);
   requireBytes(parity, 'parity');
   if (parity.length !== ECC_PARITY_BYTES) fail(ErrorCode.INVALID, `parity must be ${ECC_PARITY_BYTES} bytes, got ${parity.length}`);
   const erased: number[][] = Array.from({ length: ECC_DEPTH }, () => []);

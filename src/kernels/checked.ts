@@ -1,4 +1,5 @@
 import { ErrorCode, fail } from '../errors.js';
+import { eccEncode, parityBuffer, requireEccBlock } from '../holo/ecc.js';
 import { clusterByResonance } from '../l3/cluster.js';
 import { CLASS_COUNT, PAGE_SIZE } from '../l3/r96.js';
 import { requireBytes, requireClass } from '../validate.js';
@@ -77,6 +78,14 @@ export function checked(name: BackendName, variant: () => string, raw: RawKernel
       const indices = new Uint32Array(n);
       if (cluster.call(raw, base, offsets, indices) !== ErrorCode.OK) fail(ErrorCode.MEMORY, 'cluster scratch allocation failed');
       return { offsets, indices };
+    },
+    eccParity(block, out) {
+      const { eccParity } = raw;
+      if (eccParity === undefined) return eccEncode(block, out);
+      requireEccBlock(block);
+      const parity = parityBuffer(out);
+      eccParity.call(raw, block, parity);
+      return parity;
     },
   } satisfies Kernels);
 }

@@ -1,3 +1,4 @@
+import { eccEncode } from '../holo/ecc.js';
 import { conservedMemcpy, conservedMemset } from '../l2/memory.js';
 import { ConservationStream } from '../l2/stream.js';
 import { byteSum, conservedDelta, conservedSum, windowCheck } from '../l2/sum.js';
@@ -20,4 +21,5 @@ export const jsKernels: Kernels = Object.freeze({
   r96HistogramPages,
   harmonizes,
   clusterByResonance,
+  eccParity: eccEncode,
 });

@@ -24,6 +24,8 @@ export interface Kernels {
   r96HistogramPages(input: Uint8Array, output: Uint16Array): Uint16Array;
   harmonizes(r1: number, r2: number): boolean;
   clusterByResonance(base: Uint8Array, pages: number): ClusterView;
+  /** eccEncode (src/holo/ecc.ts): the 1,792 RS(255,223) parity bytes of a block of ≤ 12,488 bytes, into `out` if given. */
+  eccParity(block: Uint8Array, out?: Uint8Array): Uint8Array;
 }
 
 /** What a compiled backend provides: unchecked kernels over arguments that src/kernels/checked.ts has validated. */
@@ -42,4 +44,6 @@ export interface RawKernels {
   /** CSR by class of the first indices.length bytes into offsets (97) and indices; 0, or 4 (MEMORY). Absent: the
    * backend uses the reference. */
   cluster?(base: Uint8Array, offsets: Uint32Array, indices: Uint32Array): number;
+  /** RS parity of block (≤ 12,488 bytes) into out (1,792 bytes). Absent: the backend uses eccEncode. */
+  eccParity?(block: Uint8Array, out: Uint8Array): void;
 }

@@ -4,7 +4,7 @@ import { PACKAGE_ROOT } from '../package-root.js';
 import { checked } from './checked.js';
 import type { Kernels, RawKernels } from './types.js';
 
-/** dist/wasm/atlas.wasm (no cluster kernel: clusterByResonance runs the reference), linked by `make wasm` from the same ir/*.ll as the native addon. */
+/** dist/wasm/atlas.wasm (no cluster or RS parity kernel: clusterByResonance and eccParity run the reference), linked by `make wasm` from the same ir/*.ll as the native addon. */
 export const WASM_PATH = join(PACKAGE_ROOT, 'dist', 'wasm', 'atlas.wasm');
 
 interface Exports {

@@ -6,12 +6,13 @@ import { ErrorCode, fail } from '../errors.js';
 import { PAYLOAD_SIZE, payloadLength, structureCount } from '../framing/structure.js';
 import { sha256 } from '../l2/witness.js';
 import { allocateDimensions, capacityState, DEFAULT_HEADROOM, type CapacityPolicy, type CapacityState } from '../holo/allocation.js';
-import { eccDecode, eccEncode } from '../holo/ecc.js';
+import { ECC_PARITY_BYTES, eccDecode } from '../holo/ecc.js';
 import { FIELD_LAYERS, LAYERS, VAULT, resolveLayer, type LayerName } from '../holo/layers.js';
 import { DEFAULT_MARGIN } from '../holo/probe.js';
 import { routeToLayer, type LayerPolicy } from '../holo/routing.js';
 import { bitErrorRate, capacityUsed, snrPredicted, type LayerStats } from '../holo/telemetry.js';
 import { loadVaultKey } from '../holo/vault.js';
+import { kernels } from '../kernels/index.js';
 import { STRUCTURE_SIZE } from '../l3/phi.js';
 import { DIGEST_SIZE, requireDocumentId } from './check.js';
 import { readContainer, writeContainer } from './field-container.js';
@@ -119,6 +120,13 @@ export interface RebalanceReport {
   readonly reserve: number;
 }
 
+/** RS parity of a structure or sealed chunk, computed by the selected kernel backend straight into the stored Buffer. */
+function parityOf(bytes: Uint8Array): Buffer {
+  const parity = Buffer.allocUnsafe(ECC_PARITY_BYTES);
+  kernels().eccParity(bytes, parity);
+  return parity;
+}
+
 function nonNegative(value: number | undefined, what: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value < 0) fail(ErrorCode.INVALID, `${what} must be a non-negative integer, got ${String(value)}`);
@@ -188,7 +196,7 @@ export class HoloStore extends LmdbStore {
 
   /** RS parity of each new structure, written in the same transaction as the structure. */
   protected override structureAdded(digest: Buffer, bytes: Uint8Array): void {
-    this.#parity.putSync(digest, Buffer.from(eccEncode(bytes)));
+    this.#parity.putSync(digest, parityOf(bytes));
   }
 
   override async putDocument(manifest: DocumentManifest): Promise<boolean> {
@@ -296,7 +304,7 @@ export class HoloStore extends LmdbStore {
     await this.root.transaction(() => {
       for (const { address, sealed: chunk } of sealed.chunks) {
         void this.#vaultChunks.put(address, Buffer.from(chunk));
-        void this.#parity.put(address, Buffer.from(eccEncode(chunk)));
+        void this.#parity.put(address, parityOf(chunk));
       }
       void this.#vaults.put(sealed.id, { ...sealed.manifest, sealed: Buffer.from(sealed.manifest.sealed), length: bytes.length });
     });

@@ -1,6 +1,7 @@
 // One suite, every backend, against the TypeScript reference. A backend that cannot load fails here: no skips.
 import { describe, expect, it } from 'vitest';
 import { AtlasError, ErrorCode } from '../../src/errors.js';
+import { ECC_MAX_BLOCK, ECC_PARITY_BYTES, eccDecode, eccEncode } from '../../src/holo/ecc.js';
 import { conservedMemcpy, conservedMemset } from '../../src/l2/memory.js';
 import { byteSum, conservedDelta } from '../../src/l2/sum.js';
 import { clusterByResonance } from '../../src/l3/cluster.js';
@@ -12,6 +13,8 @@ import { seededRandom } from '../holo/helpers.js';
 const LENGTHS = [0, 1, 2, 31, 32, 63, 64, 65, 96, 255, 256, 257, 8191, 8192, 8193, 12288, 12289, 70000];
 const PAGE_COUNTS = [0, 1, 2, 3, 48, 49];
 const OFFSETS = [0, 1, 3, 7];
+/** Block lengths around the interleave depth (56) and codeword size (223), a structure, and the largest block. */
+const ECC_LENGTHS = [0, 1, 55, 56, 57, 223, 12287, 12288, 12289, ECC_MAX_BLOCK];
 
 
 /** Random bytes in a view at `offset` of a plain or shared buffer, so alignment and SAB paths are both covered. */
@@ -194,6 +197,37 @@ describe.each(targets())('kernels conformance: $label', ({ load }) => {
     expect([...ramp.indices.subarray(0, 3)]).toEqual([0, 96, 192]);
   });
 
+  it('eccParity equals eccEncode bit for bit on random, unaligned and shared blocks, into fresh or given outputs', () => {
+    let seed = 900;
+    for (const len of ECC_LENGTHS) {
+      for (const offset of [0, 3]) {
+        for (const shared of [false, true]) {
+          const block = bytes(len, seed++, offset, shared);
+          const expected = eccEncode(block);
+          expect(k().eccParity(block)).toEqual(expected);
+          // A stale, unaligned, shared output: every byte must be overwritten.
+          const out = new Uint8Array(new SharedArrayBuffer(ECC_PARITY_BYTES + 9), 5, ECC_PARITY_BYTES).fill(0xa5);
+          expect(k().eccParity(block, out)).toBe(out);
+          expect(out).toEqual(expected);
+        }
+      }
+    }
+    for (const fill of [0, 255]) {
+      const block = new Uint8Array(12288).fill(fill);
+      expect(k().eccParity(block)).toEqual(eccEncode(block));
+    }
+  });
+
+  it('eccParity output repairs a corrupted structure through eccDecode', () => {
+    const block = bytes(12288, 77);
+    const parity = k().eccParity(block);
+    const damaged = block.slice();
+    for (let j = 1000; j < 1000 + 16 * 56; j++) damaged[j] = damaged[j]! ^ 0x5a;
+    const repair = eccDecode(damaged, parity);
+    expect(repair.data).toEqual(block);
+    expect(repair.repairs).toBe(16 * 56);
+  });
+
   it('rejects bad input with the reference error codes', () => {
     const ref = loadKernels('js');
     const cases: ((x: Kernels) => unknown)[] = [
@@ -214,6 +248,11 @@ describe.each(targets())('kernels conformance: $label', ({ load }) => {
       (x) => x.clusterByResonance(new Uint8Array(256), 2),
       (x) => x.clusterByResonance(new Uint8Array(256), 1.5),
       (x) => x.clusterByResonance('x' as unknown as Uint8Array, 1),
+      (x) => x.eccParity(new Uint8Array(ECC_MAX_BLOCK + 1)),
+      (x) => x.eccParity([1, 2] as unknown as Uint8Array),
+      (x) => x.eccParity(new Uint8Array(56), new Uint8Array(ECC_PARITY_BYTES - 1)),
+      (x) => x.eccParity(new Uint8Array(56), new Uint8Array(ECC_PARITY_BYTES + 1)),
+      (x) => x.eccParity(new Uint8Array(56), new Uint16Array(ECC_PARITY_BYTES) as unknown as Uint8Array),
     ];
     for (const c of cases) {
       const expected = codeOf(() => c(ref));
