@@ -2,7 +2,11 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Worker } from 'bullmq';
+import { IngestQueue } from '../../queues/ingest-queue.js';
+import { INGEST_QUEUE } from '../../queues/jobs.js';
 import { PACKAGE_ROOT } from '../../src/package-root.js';
+import { PrivateRedis } from '../fixtures/queues/redis-server.js';
 import { TestServer } from '../fixtures/server/server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -95,4 +99,34 @@ describe('dashboard page in headless Chromium', () => {
       await guarded.close();
     }
   }, 20_000);
+
+  it('the queue panel shows counts and the latest failure with its reason', async () => {
+    const redis = await PrivateRedis.start();
+    const queue = await IngestQueue.open(redis.url);
+    const withQueue = await TestServer.start({ queue });
+    try {
+      await queue.ingestQueue.add('bad', { id: 'x' } as never, { jobId: 'job-broken', attempts: 1 });
+      await queue.ingestQueue.add('later', { id: 'y' } as never, { jobId: 'job-later' });
+      const worker = new Worker(INGEST_QUEUE, async (job) => {
+        if (job.name === 'bad') throw new Error('cannot read /nowhere/file.bin');
+      }, { connection: { url: redis.url }, autorun: false });
+      const failed = new Promise((r) => worker.once('failed', r));
+      void worker.run();
+      await failed;
+      await worker.close();
+      const page = await browser.newPage();
+      await page.goto(withQueue.base);
+      await page.waitForSelector('#queue [data-field="failed"]');
+      const counts = await queue.counts();
+      for (const state of ['waiting', 'active', 'completed', 'failed']) {
+        expect(await page.getAttribute(`#queue [data-field="${state}"]`, 'data-value'), state).toBe(String(counts[state] ?? 0));
+      }
+      expect(counts.failed).toBe(1);
+      expect(await page.textContent('#queue [data-job="job-broken"]')).toContain('cannot read /nowhere/file.bin');
+    } finally {
+      await withQueue.close();
+      await queue.close();
+      await redis.stop();
+    }
+  }, 30_000);
 });
