@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { MetricsTime, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Piscina } from 'piscina';
 import { AtlasError, ErrorCode, fail } from '../src/errors.js';
@@ -64,7 +64,7 @@ export class IngestWorker {
     this.#pool = new Piscina({ filename: JOBS, minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
     this.#pool.on('error', () => {}); // a crashed thread also rejects its task, where the job reports it
     const common = { connection: redis, prefix, lockDuration, stalledInterval: Math.max(500, lockDuration / 2), maxStalledCount: 10 };
-    this.#documents = new Worker(INGEST_QUEUE, (job, _token, signal) => this.#ingest(job, threads, signal), { ...common, concurrency: options.concurrency ?? 2 });
+    this.#documents = new Worker(INGEST_QUEUE, (job, _token, signal) => this.#ingest(job, threads, signal), { ...common, concurrency: options.concurrency ?? 2, metrics: { maxDataPoints: MetricsTime.ONE_WEEK } });
     this.#batches = new Worker(BATCH_QUEUE, (job) => this.#summarize(job), { ...common, concurrency: 1 });
     for (const w of [this.#documents, this.#batches]) {
       w.on('error', (err) => log(`error: ${err.message}`)); // connection trouble; ioredis reconnects and the worker resumes

@@ -40,8 +40,11 @@ export function capacityUsed(items: number, targetSnr: number, dimension: number
 }
 
 /** mean(true-candidate scores) / std(wrong-candidate scores); null when there are too few samples to say. */
+/** Fewer wrong-candidate scores than this give no meaningful spread (2 items gave a std near 0 and an SNR of 4e9). */
+export const MIN_WRONG_SCORES = 8;
+
 export function snrMeasured(trueScores: ArrayLike<number>, wrongScores: ArrayLike<number>): number | null {
-  if (trueScores.length === 0 || wrongScores.length < 2) return null;
+  if (trueScores.length === 0 || wrongScores.length < MIN_WRONG_SCORES) return null;
   const std = Math.sqrt(variance(wrongScores));
   return std === 0 ? null : mean(trueScores) / std;
 }

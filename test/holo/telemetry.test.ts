@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LAYER_STATS_KEYS, bitErrorRate, capacityUsed, snrMeasured, snrPredicted, type LayerStats } from '../../src/holo/telemetry.js';
+import { LAYER_STATS_KEYS, MIN_WRONG_SCORES, bitErrorRate, capacityUsed, snrMeasured, snrPredicted, type LayerStats } from '../../src/holo/telemetry.js';
 
 describe('telemetry formulas', () => {
   it('lists exactly the keys of spec §4 and a record type that has them all', () => {
@@ -24,7 +24,9 @@ describe('telemetry formulas', () => {
   });
 
   it('snr_measured = mean(true scores) / sample std(wrong scores), null without enough samples', () => {
-    expect(snrMeasured([1, 1.2, 0.8], [0.1, -0.1, 0.1, -0.1])).toBeCloseTo(1 / Math.sqrt(0.04 / 3), 12);
+    const wrong = [0.1, -0.1, 0.1, -0.1, 0.1, -0.1, 0.1, -0.1];
+    expect(snrMeasured([1, 1.2, 0.8], wrong)).toBeCloseTo(1 / Math.sqrt(0.08 / 7), 12);
+    expect(snrMeasured([1], wrong.slice(0, MIN_WRONG_SCORES - 1))).toBeNull(); // too few to estimate a spread
     expect(snrMeasured([], [0.1, 0.2])).toBeNull();
     expect(snrMeasured([1], [0.1])).toBeNull();
     expect(snrMeasured([1], [0.1, 0.1])).toBeNull();

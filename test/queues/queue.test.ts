@@ -81,6 +81,9 @@ describe('IngestQueue', () => {
       const submitted = await queue.submit(docs);
       const summary = await queue.wait(submitted.batch);
       expect(summary).toMatchObject({ batch: submitted.batch, documents: 3, stored: 3, alreadyStored: 0, failed: [] });
+      // The worker records BullMQ metrics, which the dashboard turns into throughput per minute.
+      const m = await queue.ingestQueue.getMetrics('completed');
+      expect(m.meta.count).toBeGreaterThanOrEqual(3);
       expect(await admin.keys(`${prefix}-atlas:stage:*`)).toEqual([]);
       const store = await RedisStore.open(redis.url);
       for (const doc of docs) expect(Buffer.from(await store.getDocument(documentId(doc))).equals(Buffer.from(doc))).toBe(true);
