@@ -7,16 +7,15 @@
 
 #include <pthread.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define RS_PARITY 32
 #define DEPTH 56
 
-/* A register as four little-endian words: byte t of the register is byte t mod 8 of word t / 8. */
-typedef struct {
-  uint64_t w[4];
-} reg_t;
-
-static reg_t GEN_ROW[256];
+/* GEN_ROW[f][t] = g_{t+1}·f, the generator's coefficients below x^32 times the feedback symbol f. */
+static uint8_t GEN_ROW[256][RS_PARITY] __attribute__((aligned(32)));
 static pthread_once_t built = PTHREAD_ONCE_INIT;
 
 static uint8_t gf_mul(uint8_t a, uint8_t b) {
@@ -38,16 +37,38 @@ static void build_rows(void) {
     root = gf_mul(root, 2);
   }
   for (int f = 0; f < 256; f++)
-    for (int t = 0; t < RS_PARITY; t++) GEN_ROW[f].w[t / 8] |= (uint64_t)gf_mul(g[t + 1], (uint8_t)f) << (8 * (t % 8));
+    for (int t = 0; t < RS_PARITY; t++) GEN_ROW[f][t] = gf_mul(g[t + 1], (uint8_t)f);
 }
 
+#ifdef __SSE2__
+/* The register as two 16-byte halves: the one-byte shift is two byte shifts and an OR. */
+typedef struct {
+  __m128i lo, hi;
+} reg_t;
+
 static inline void step(reg_t* r, uint8_t symbol) {
-  const reg_t* row = &GEN_ROW[(uint8_t)(symbol ^ r->w[0])];
-  r->w[0] = ((r->w[0] >> 8) | (r->w[1] << 56)) ^ row->w[0];
-  r->w[1] = ((r->w[1] >> 8) | (r->w[2] << 56)) ^ row->w[1];
-  r->w[2] = ((r->w[2] >> 8) | (r->w[3] << 56)) ^ row->w[2];
-  r->w[3] = (r->w[3] >> 8) ^ row->w[3];
+  const __m128i* row = (const __m128i*)GEN_ROW[(uint8_t)(symbol ^ _mm_cvtsi128_si32(r->lo))];
+  r->lo = _mm_xor_si128(_mm_or_si128(_mm_srli_si128(r->lo, 1), _mm_slli_si128(r->hi, 15)), _mm_load_si128(row));
+  r->hi = _mm_xor_si128(_mm_srli_si128(r->hi, 1), _mm_load_si128(row + 1));
 }
+
+static void read_register(const reg_t* r, uint8_t out[RS_PARITY]) {
+  _mm_storeu_si128((__m128i*)out, r->lo);
+  _mm_storeu_si128((__m128i*)(out + 16), r->hi);
+}
+#else
+typedef struct {
+  uint8_t b[RS_PARITY];
+} reg_t;
+
+static inline void step(reg_t* r, uint8_t symbol) {
+  const uint8_t* row = GEN_ROW[(uint8_t)(symbol ^ r->b[0])];
+  for (int t = 0; t < RS_PARITY - 1; t++) r->b[t] = r->b[t + 1] ^ row[t];
+  r->b[RS_PARITY - 1] = row[RS_PARITY - 1];
+}
+
+static void read_register(const reg_t* r, uint8_t out[RS_PARITY]) { memcpy(out, r->b, RS_PARITY); }
+#endif
 
 void atlas_k_rs_parity(const uint8_t* block, size_t len, uint8_t* parity) {
   pthread_once(&built, build_rows);
@@ -60,7 +81,9 @@ void atlas_k_rs_parity(const uint8_t* block, size_t len, uint8_t* parity) {
   /* parityIndex(len, c, t) in ecc.ts: codeword c's symbols sit in column (c − len mod 56) mod 56, row t. */
   size_t first = len % DEPTH;
   for (int c = 0; c < DEPTH; c++) {
+    uint8_t symbols[RS_PARITY];
+    read_register(&reg[c], symbols);
     size_t column = ((size_t)c + DEPTH - first) % DEPTH;
-    for (int t = 0; t < RS_PARITY; t++) parity[column + (size_t)DEPTH * t] = (uint8_t)(reg[c].w[t / 8] >> (8 * (t % 8)));
+    for (int t = 0; t < RS_PARITY; t++) parity[column + (size_t)DEPTH * t] = symbols[t];
   }
 }
