@@ -4,6 +4,8 @@
 //   thread (as the engine's store runs);
 // - Engine.open + ingest end to end, with the store the engine opens today (the holographic store);
 // - a naive single-thread loop (read, frame, SHA-256, classify, write to LMDB);
+// - the RS(255,223) parity of every structure (the holographic store's write-path ECC): the JS reference eccEncode and
+//   the selected backend's kernels().eccParity, in the same run;
 // - two bounds: the SHA-256 rate of the cores used (raw, and divided by the 2 SHA-256 passes per byte the design needs:
 //   document id + content-addressed structure key), and the LMDB store's own write rate (one thread, structures
 //   already framed and hashed; and the same for the holographic store the engine opens).
@@ -25,6 +27,8 @@ import { kernelBackend, r96HistogramPages } from '../src/engine/kernels.js';
 import { PAYLOAD_SIZE, sealStructure, structureCount } from '../src/framing/index.js';
 import { STRUCTURE_SIZE } from '../src/l3/phi.js';
 import { sha256, witnessGenerate, type Witness } from '../src/l2/witness.js';
+import { ECC_PARITY_BYTES, eccEncode } from '../src/holo/ecc.js';
+import { kernels } from '../src/kernels/index.js';
 import { HoloStore } from '../src/store/holo-store.js';
 import { LmdbStore } from '../src/store/lmdb-store.js';
 import { machine, waitForQuiet } from './common.js';
@@ -202,6 +206,18 @@ for (const threads of [1, 2]) {
   });
 }
 
+// The ECC the holographic store computes per new structure, alone: the reference encoder vs the selected kernel.
+const parityOut = new Uint8Array(ECC_PARITY_BYTES);
+const parityTasks: Array<[string, (block: Uint8Array) => unknown]> = [
+  ['RS parity of every structure (eccEncode, JS reference)', (block) => eccEncode(block, parityOut)],
+  [`RS parity of every structure (kernels().eccParity, ${kernels().name})`, (block) => kernels().eccParity(block, parityOut)],
+];
+for (const [name, encode] of parityTasks) {
+  bench.add(name, counted(name, () => {
+    for (const { data } of framedBatches) for (let at = 0; at < data.length; at += STRUCTURE_SIZE) encode(data.subarray(at, at + STRUCTURE_SIZE));
+  }));
+}
+
 await waitForQuiet();
 const host = await machine();
 const loadBefore = loadavg();
@@ -231,6 +247,7 @@ const report = {
   iterations,
   shaPassesPerByte: SHA_PASSES,
   storeWriteMbPerS: { lmdb: rows[1]!.mbPerS, holo: rows[2]!.mbPerS },
+  parityMbPerS: { reference: rows.at(-2)!.mbPerS, kernels: rows.at(-1)!.mbPerS, speedup: rows.at(-1)!.mbPerS / rows.at(-2)!.mbPerS },
   results: rows.map((row) => {
     const threads = /(\d) thread/.exec(row.name)?.[1];
     if (!threads || row.name.startsWith('store')) return { ...row, vsNaive: row.mbPerS / naive };
