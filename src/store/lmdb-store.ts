@@ -3,7 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { ErrorCode, fail } from '../errors.js';
 import type { Witness } from '../l2/witness.js';
-import { PAYLOAD_SIZE, isSealed, payloadLength, structureCount } from '../framing/structure.js';
+import { PAYLOAD_SIZE, structureCount } from '../framing/structure.js';
+import { sealedPayload } from './structure-read.js';
 import { STRUCTURE_SIZE } from '../l3/phi.js';
 import { DIGEST_SIZE, requireDigest, requireDocumentId } from './check.js';
 import type { DocumentManifest, Store, StoreStats, VerifyReport } from './store.js';
@@ -188,10 +189,7 @@ export class LmdbStore implements Store {
     const out = new Uint8Array(Math.max(0, end - first * PAYLOAD_SIZE));
     for (let i = first; i < last; i++) {
       const digest = manifest.structures.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE);
-      const bytes = this.loadStructure(id, i, digest);
-      const used = payloadLength(manifest.length, i);
-      if (!isSealed(bytes) || bytes.subarray(used, PAYLOAD_SIZE).some((b) => b !== 0)) fail(ErrorCode.CONSERVATION, `document ${id}: structure ${i} is not a sealed structure`);
-      out.set(bytes.subarray(0, used), (i - first) * PAYLOAD_SIZE);
+      out.set(sealedPayload(this.loadStructure(id, i, digest), id, manifest.length, i), (i - first) * PAYLOAD_SIZE);
     }
     return out;
   }

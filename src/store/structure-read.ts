@@ -9,6 +9,11 @@ import { requireDigest } from './check.js';
 export function checkedPayload(bytes: Uint8Array | undefined | null, digest: Uint8Array, id: string, length: number, index: number): Uint8Array {
   if (bytes === undefined || bytes === null) fail(ErrorCode.STATE, `document ${id}: structure ${index} is missing from the store`);
   requireDigest(bytes, digest, `document ${id}: structure ${index}`);
+  return sealedPayload(bytes, id, length, index);
+}
+
+/** The payload of a structure whose digest was already checked: conserved, conservation byte valid, zero padding. */
+export function sealedPayload(bytes: Uint8Array, id: string, length: number, index: number): Uint8Array {
   const used = payloadLength(length, index);
   if (!isSealed(bytes) || bytes.subarray(used, PAYLOAD_SIZE).some((b) => b !== 0)) fail(ErrorCode.CONSERVATION, `document ${id}: structure ${index} is not a sealed structure`);
   return bytes.subarray(0, used);
