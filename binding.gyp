@@ -2,11 +2,11 @@
   "targets": [
     {
       "target_name": "atlas_kernels",
-      "sources": ["native/addon.cc", "native/kernels/dispatch.c", "native/kernels/rs_parity.c", "native/c/domain.c", "native/c/errors.c", "native/c/sha256.c", "native/c/cluster.c"],
+      "sources": ["native/addon.cc", "native/kernels/dispatch.c", "native/kernels/rs_parity.c", "native/kernels/phase_pair.c", "native/c/domain.c", "native/c/errors.c", "native/c/sha256.c", "native/c/cluster.c"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native", "include"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       "cflags": ["-O2"],
-      "cflags_c": ["-std=gnu11"],
+      "cflags_c": ["-std=gnu11", "-fopenmp-simd"],
       "cflags_cc": ["-O2", "-std=c++17"],
       "actions": [
         {

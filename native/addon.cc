@@ -106,6 +106,49 @@ Napi::Value EccParity(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// The phase-pair kernels: (key: Uint32Array(4), [value: Uint32Array(4)], dimension, from, to, ...views from bin `from`).
+bool seed(const Napi::CallbackInfo& info, size_t i, uint32_t** words) {
+  size_t n;
+  if (!view(info, i, napi_uint32_array, words, &n)) return false;
+  if (n == 4) return true;
+  Napi::RangeError::New(info.Env(), "a code seed is 4 words").ThrowAsJavaScriptException();
+  return false;
+}
+
+template <typename T>
+bool bins(const Napi::CallbackInfo& info, size_t at, napi_typedarray_type type, uint32_t dimension, uint32_t from, uint32_t to, T** re, T** im) {
+  size_t nr, ni;
+  if (!view(info, at, type, re, &nr) || !view(info, at + 1, type, im, &ni)) return false;
+  if (dimension < 2 || (dimension & (dimension - 1)) != 0 || from > to || to > dimension / 2 + 1 || nr < to - from || ni < to - from) {
+    Napi::RangeError::New(info.Env(), "bad dimension, bin range or view length").ThrowAsJavaScriptException();
+    return false;
+  }
+  return true;
+}
+
+Napi::Value BindPhasePair(const Napi::CallbackInfo& info) {
+  uint32_t *key, *value; float *re, *im;
+  const uint32_t d = u32(info, 2), from = u32(info, 3), to = u32(info, 4);
+  if (!seed(info, 0, &key) || !seed(info, 1, &value) || !bins(info, 6, napi_float32_array, d, from, to, &re, &im)) return info.Env().Undefined();
+  atlas_k_bind_phase_pair(key, value, d, from, to, info[5].As<Napi::Number>().DoubleValue(), re, im);
+  return info.Env().Undefined();
+}
+
+Napi::Value PhasePairDot(const Napi::CallbackInfo& info) {
+  uint32_t *key, *value; float *re, *im;
+  const uint32_t d = u32(info, 2), from = u32(info, 3), to = u32(info, 4);
+  if (!seed(info, 0, &key) || !seed(info, 1, &value) || !bins(info, 5, napi_float32_array, d, from, to, &re, &im)) return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), atlas_k_phase_pair_dot(key, value, d, from, to, re, im));
+}
+
+Napi::Value PhaseCodeRange(const Napi::CallbackInfo& info) {
+  uint32_t* key; double *re, *im;
+  const uint32_t d = u32(info, 1), from = u32(info, 2), to = u32(info, 3);
+  if (!seed(info, 0, &key) || !bins(info, 4, napi_float64_array, d, from, to, &re, &im)) return info.Env().Undefined();
+  atlas_k_phase_code(key, d, from, to, re, im);
+  return info.Env().Undefined();
+}
+
 Napi::Value Harmonizes(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), atlas_k_harmonizes(u32(info, 0), u32(info, 1)) != 0);
 }
@@ -153,6 +196,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     {"cluster", Cluster},
     {"harmonizes", Harmonizes},
     {"eccParity", EccParity},
+    {"bindPhasePair", BindPhasePair},
+    {"phasePairDot", PhasePairDot},
+    {"phaseCodeRange", PhaseCodeRange},
     {"tableBudgetAlloc", TableBudgetAlloc},
     {"tableBudgetRelease", TableBudgetRelease},
     {"variant", Variant},

@@ -28,6 +28,14 @@ int atlas_k_harmonizes(uint32_t r1, uint32_t r2);
 /* The 1,792 RS(255,223) parity bytes of a block of len <= 12,488 bytes interleaved over 56 codewords, in eccEncode's
  * layout (src/holo/ecc.ts). native/kernels/rs_parity.c. */
 void atlas_k_rs_parity(const uint8_t* block, size_t len, uint8_t* parity);
+/* Seeded phase codes (holo-store.md §3.2; seeds are the u32 words s0 lo, s0 hi, s1 lo, s1 hi) over bins [from, to) of a
+ * dimension-D code, 0 <= from <= to <= D/2 + 1; re/im are views that start at bin `from`. native/kernels/phase_pair.c.
+ * bind: re/im (f32) += scale·e^{i(θ_key + θ_value)} (the imaginary parts of bins 0 and D/2 untouched). */
+void atlas_k_bind_phase_pair(const uint32_t key[4], const uint32_t value[4], uint32_t dimension, uint32_t from, uint32_t to, double scale, float* re, float* im);
+/* Σ w_k (re_k cos(θ_key + θ_value) + im_k sin(θ_key + θ_value)), w = 1 at bins 0 and D/2, else 2: Re⟨ψ, P_key ⊙ P_value⟩. */
+double atlas_k_phase_pair_dot(const uint32_t key[4], const uint32_t value[4], uint32_t dimension, uint32_t from, uint32_t to, const float* re, const float* im);
+/* re/im (f64) = cos θ, sin θ of one code (sin = 0 at bins 0 and D/2). */
+void atlas_k_phase_code(const uint32_t seed[4], uint32_t dimension, uint32_t from, uint32_t to, double* re, double* im);
 
 #ifdef __cplusplus
 }

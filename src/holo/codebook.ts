@@ -74,19 +74,33 @@ export function codePhases(storeSecret: Uint8Array, codeId: Uint8Array, dimensio
   return codePhaseRange(storeSecret, codeId, dimension, 0, dimension / 2 + 1);
 }
 
+/** The code's seed (§3.2): HMAC-SHA256(storeSecret, κ)[0..16) as u32 words s0 lo, s0 hi, s1 lo, s1 hi. */
+export function codeSeed(storeSecret: Uint8Array, codeId: Uint8Array): Uint32Array {
+  requireBytes(storeSecret, 'storeSecret');
+  if (storeSecret.length === 0) fail(ErrorCode.INVALID, 'storeSecret must not be empty');
+  const seed = createHmac('sha256', storeSecret).update(requireBytes(codeId, 'codeId')).digest();
+  return Uint32Array.of(seed.readUInt32LE(0), seed.readUInt32LE(4), seed.readUInt32LE(8), seed.readUInt32LE(12));
+}
+
+/** Checks a bin range [from, to) of a dimension-D code: D a power of two >= 2, 0 <= from <= to <= D/2 + 1. */
+export function requirePhaseRange(dimension: number, from: number, to: number): void {
+  if (!isPowerOfTwo(dimension) || dimension < 2 || dimension > 2 ** 31) fail(ErrorCode.INVALID, `code dimension must be a power of two in 2..2^31, got ${dimension}`);
+  if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > dimension / 2 + 1 || from > to) fail(ErrorCode.INVALID, `phase range [${from}, ${to}) is outside 0..${dimension / 2}`);
+}
+
 /**
  * θ_from..θ_{to−1} of the same code (index k − from), so a large code can be produced in slices: the splitmix64
  * state at k is s0 + k·golden, reached directly by one 64-bit multiply.
  */
 export function codePhaseRange(storeSecret: Uint8Array, codeId: Uint8Array, dimension: number, from: number, to: number): Float64Array {
-  if (!isPowerOfTwo(dimension) || dimension < 2) fail(ErrorCode.INVALID, `code dimension must be a power of two >= 2, got ${dimension}`);
+  requirePhaseRange(dimension, from, to);
+  return seedPhaseRange(codeSeed(storeSecret, codeId), dimension, from, to);
+}
+
+/** codePhaseRange from a code's seed (codeSeed). */
+export function seedPhaseRange(seed: Uint32Array, dimension: number, from: number, to: number): Float64Array {
   const half = dimension / 2;
-  if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > half + 1 || from > to) fail(ErrorCode.INVALID, `phase range [${from}, ${to}) is outside 0..${half}`);
-  requireBytes(storeSecret, 'storeSecret');
-  if (storeSecret.length === 0) fail(ErrorCode.INVALID, 'storeSecret must not be empty');
-  const seed = createHmac('sha256', storeSecret).update(requireBytes(codeId, 'codeId')).digest();
-  const s0Lo = seed.readUInt32LE(0), s0Hi = seed.readUInt32LE(4);
-  const s1Lo = seed.readUInt32LE(8), s1Hi = seed.readUInt32LE(12);
+  const s0Lo = seed[0]!, s0Hi = seed[1]!, s1Lo = seed[2]!, s1Hi = seed[3]!;
   const theta = new Float64Array(to - from); // θ_0 = 0
   const start = Math.max(from, 1);
   // state = s0 + (start − 1)·golden (mod 2^64), then advanced by one golden step per k.

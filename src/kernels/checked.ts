@@ -1,5 +1,6 @@
 import { ErrorCode, fail } from '../errors.js';
 import { eccEncode, parityBuffer, requireEccBlock } from '../holo/ecc.js';
+import { bindPhasePair, phaseCodeRange, phasePairDot, requirePhasePair } from '../holo/phase-pair.js';
 import { clusterByResonance } from '../l3/cluster.js';
 import { CLASS_COUNT, PAGE_SIZE } from '../l3/r96.js';
 import { requireBytes, requireClass } from '../validate.js';
@@ -86,6 +87,22 @@ export function checked(name: BackendName, variant: () => string, raw: RawKernel
       const parity = parityBuffer(out);
       eccParity.call(raw, block, parity);
       return parity;
+    },
+    bindPhasePair(key, value, dimension, from, to, scale, re, im) {
+      if (raw.bindPhasePair === undefined) return bindPhasePair(key, value, dimension, from, to, scale, re, im);
+      requirePhasePair(key, value, dimension, from, to, re, im, Float32Array);
+      if (!Number.isFinite(scale)) fail(ErrorCode.INVALID, `scale must be finite, got ${String(scale)}`);
+      raw.bindPhasePair(key, value, dimension, from, to, scale, re, im);
+    },
+    phasePairDot(key, value, dimension, from, to, re, im) {
+      if (raw.phasePairDot === undefined) return phasePairDot(key, value, dimension, from, to, re, im);
+      requirePhasePair(key, value, dimension, from, to, re, im, Float32Array);
+      return raw.phasePairDot(key, value, dimension, from, to, re, im);
+    },
+    phaseCodeRange(seed, dimension, from, to, re, im) {
+      if (raw.phaseCodeRange === undefined) return phaseCodeRange(seed, dimension, from, to, re, im);
+      requirePhasePair(seed, null, dimension, from, to, re, im, Float64Array);
+      raw.phaseCodeRange(seed, dimension, from, to, re, im);
     },
   } satisfies Kernels);
 }

@@ -1,4 +1,5 @@
 import { eccEncode } from '../holo/ecc.js';
+import { bindPhasePair, phaseCodeRange, phasePairDot } from '../holo/phase-pair.js';
 import { conservedMemcpy, conservedMemset } from '../l2/memory.js';
 import { ConservationStream } from '../l2/stream.js';
 import { byteSum, conservedDelta, conservedSum, windowCheck } from '../l2/sum.js';
@@ -22,4 +23,7 @@ export const jsKernels: Kernels = Object.freeze({
   harmonizes,
   clusterByResonance,
   eccParity: eccEncode,
+  bindPhasePair,
+  phasePairDot,
+  phaseCodeRange,
 });

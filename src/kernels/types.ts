@@ -26,6 +26,12 @@ export interface Kernels {
   clusterByResonance(base: Uint8Array, pages: number): ClusterView;
   /** eccEncode (src/holo/ecc.ts): the 1,792 RS(255,223) parity bytes of a block of ≤ 12,488 bytes, into `out` if given. */
   eccParity(block: Uint8Array, out?: Uint8Array): Uint8Array;
+  /** bindPhasePair (src/holo/phase-pair.ts): re/im += scale·P_key ⊙ P_value over bins [from, to), from the codes' seeds. */
+  bindPhasePair(key: Uint32Array, value: Uint32Array, dimension: number, from: number, to: number, scale: number, re: Float32Array, im: Float32Array): void;
+  /** phasePairDot (src/holo/phase-pair.ts): Re⟨ψ, P_key ⊙ P_value⟩ over bins [from, to). */
+  phasePairDot(key: Uint32Array, value: Uint32Array, dimension: number, from: number, to: number, re: Float32Array, im: Float32Array): number;
+  /** phaseCodeRange (src/holo/phase-pair.ts): one code's e^{iθ} over bins [from, to). */
+  phaseCodeRange(seed: Uint32Array, dimension: number, from: number, to: number, re: Float64Array, im: Float64Array): void;
 }
 
 /** What a compiled backend provides: unchecked kernels over arguments that src/kernels/checked.ts has validated. */
@@ -46,4 +52,8 @@ export interface RawKernels {
   cluster?(base: Uint8Array, offsets: Uint32Array, indices: Uint32Array): number;
   /** RS parity of block (≤ 12,488 bytes) into out (1,792 bytes). Absent: the backend uses eccEncode. */
   eccParity?(block: Uint8Array, out: Uint8Array): void;
+  /** The phase-pair kernels over validated arguments. Absent: the backend uses src/holo/phase-pair.ts. */
+  bindPhasePair?(key: Uint32Array, value: Uint32Array, dimension: number, from: number, to: number, scale: number, re: Float32Array, im: Float32Array): void;
+  phasePairDot?(key: Uint32Array, value: Uint32Array, dimension: number, from: number, to: number, re: Float32Array, im: Float32Array): number;
+  phaseCodeRange?(seed: Uint32Array, dimension: number, from: number, to: number, re: Float64Array, im: Float64Array): void;
 }

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { ErrorCode, fail } from '../errors.js';
 import { admit, type CapacityPolicy, type CapacityState, type Placement } from '../holo/allocation.js';
-import { codePhaseRange, codeSpectrum, keyCodeId, phaseCode, valueCodeId, type PhaseCode } from '../holo/codebook.js';
+import { codeSeed, keyCodeId, valueCodeId, type PhaseCode } from '../holo/codebook.js';
 import type { HalfSpectrum } from '../holo/fft.js';
 import { HoloField, rankScores, type CleanUp } from '../holo/field.js';
 import { FIELD_LAYERS } from '../holo/layers.js';
 import { probeField, type ProbeResult } from '../holo/probe.js';
+import { kernels } from '../kernels/index.js';
 import type { ContainerSection } from './field-container.js';
 
 /** One bound pair: key code p_κ(doc, index) ⊛ value code c(digest). */
@@ -16,6 +17,14 @@ export interface BoundItem {
 }
 
 type ValueSpectrum = HalfSpectrum<Float32Array>;
+
+/** phaseCode (src/holo/codebook.ts) by the selected kernel backend. */
+function kernelPhaseCode(secret: Uint8Array, codeId: Uint8Array, dimension: number): PhaseCode {
+  const bins = dimension / 2 + 1;
+  const code = { re: new Float64Array(bins), im: new Float64Array(bins) };
+  kernels().phaseCodeRange(codeSeed(secret, codeId), dimension, 0, bins, code.re, code.im);
+  return code;
+}
 
 /**
  * Value-code spectra c(h)/√D by (D, h): generating one costs as much as a bind, and clean-up needs all of a shard's
@@ -39,8 +48,10 @@ export class ValueCodeCache {
       this.#entries.set(key, hit);
       return hit;
     }
-    const s = codeSpectrum(phaseCode(this.secret, valueCodeId(digest), dimension));
-    const spectrum = { re: Float32Array.from(s.re), im: Float32Array.from(s.im) };
+    // codeSpectrum: F p_κ = P_κ/√D.
+    const code = kernelPhaseCode(this.secret, valueCodeId(digest), dimension);
+    const scale = 1 / Math.sqrt(dimension);
+    const spectrum = { re: Float32Array.from(code.re, (v) => v * scale), im: Float32Array.from(code.im, (v) => v * scale) };
     const size = 8 * spectrum.re.length;
     while (this.#bytes + size > this.budgetBytes && this.#entries.size > 0) {
       const [oldest, value] = this.#entries.entries().next().value as [string, ValueSpectrum];
@@ -130,32 +141,24 @@ export class HoloIndex {
   }
 
   keyCode(layer: number, doc: Uint8Array, index: number, dimension: number): PhaseCode {
-    return phaseCode(this.secret, keyCodeId(layer, doc, index), dimension);
+    return kernelPhaseCode(this.secret, keyCodeId(layer, doc, index), dimension);
   }
 
   /**
-   * ψ += b(c(h), κ) = P_κ ⊙ P_h / √D for one pair (bins [from, to) of it), from the two phase sequences: e^{i(θ_κ+θ_h)}
+   * ψ += b(c(h), κ) = P_κ ⊙ P_h / √D for one pair (bins [from, to) of it), from the two codes' seeds: e^{i(θ_κ+θ_h)}
    * needs one cos/sin per bin instead of two codes' worth (the same sum superpose(P_κ, codeSpectrum(P_h)) computes).
    */
   bindPair(layer: number, shard: number, item: BoundItem, from = 0, to = Infinity): void {
     const field = (this.shards[layer]?.[shard] ?? fail(ErrorCode.STATE, `layer ${layer} has no shard ${shard}`)).field;
     const d = field.dimension;
-    const half = d / 2;
-    const end = Math.min(to, half + 1);
-    const key = codePhaseRange(this.secret, keyCodeId(layer, item.doc, item.index), d, from, end);
-    const value = codePhaseRange(this.secret, valueCodeId(item.digest), d, from, end);
-    const scale = 1 / Math.sqrt(d);
-    const { re, im } = field.spectrum;
-    for (let k = from; k < end; k++) {
-      const theta = key[k - from]! + value[k - from]!;
-      re[k] = re[k]! + scale * Math.cos(theta);
-      if (k > 0 && k < half) im[k] = im[k]! + scale * Math.sin(theta); // bins 0 and D/2 are real
-    }
-    if (end === half + 1) field.items++;
+    const end = Math.min(to, d / 2 + 1);
+    const { re, im } = field.spectrum as HalfSpectrum<Float32Array>;
+    kernels().bindPhasePair(codeSeed(this.secret, keyCodeId(layer, item.doc, item.index)), codeSeed(this.secret, valueCodeId(item.digest)), d, from, end, 1 / Math.sqrt(d), re.subarray(from, end), im.subarray(from, end));
+    if (end === d / 2 + 1) field.items++;
   }
 
   /** Bins per bind slice: a bind of a large field is spread over several turns of the owner's event loop. */
-  static readonly SLICE_BINS = 8192;
+  static readonly SLICE_BINS = 1 << 16;
 
   /** Records a document's pairs in a shard; with `bind` also superposes them into its field. */
   add(layer: number, shard: number, doc: Uint8Array, digests: Uint8Array, bind: boolean): void {
@@ -220,17 +223,9 @@ export class HoloIndex {
     const d = target.field.dimension;
     const bins = Math.min(d / 2 + 1, Math.max(PARTIAL_BINS, 16 * candidates.length));
     if (candidates.length <= SHORTLIST || bins > d / 4 || this.codes.holds(candidates.length, d)) return candidates;
-    const key = codePhaseRange(this.secret, keyCodeId(layer, doc, index), d, 0, bins);
-    const { re, im } = target.field.spectrum;
-    const partial = candidates.map((c, i) => {
-      const value = codePhaseRange(this.secret, valueCodeId(c), d, 0, bins);
-      let sum = 0;
-      for (let k = 1; k < bins; k++) {
-        const theta = key[k]! + value[k]!;
-        sum += re[k]! * Math.cos(theta) + im[k]! * Math.sin(theta);
-      }
-      return { i, sum };
-    });
+    const key = codeSeed(this.secret, keyCodeId(layer, doc, index));
+    const { re, im } = target.field.spectrum as HalfSpectrum<Float32Array>;
+    const partial = candidates.map((c, i) => ({ i, sum: kernels().phasePairDot(key, codeSeed(this.secret, valueCodeId(c)), d, 0, bins, re, im) }));
     return partial.sort((a, b) => b.sum - a.sum).slice(0, SHORTLIST).map(({ i }) => candidates[i]!);
   }
 

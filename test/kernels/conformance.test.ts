@@ -1,7 +1,9 @@
 // One suite, every backend, against the TypeScript reference. A backend that cannot load fails here: no skips.
 import { describe, expect, it } from 'vitest';
 import { AtlasError, ErrorCode } from '../../src/errors.js';
+import { codeSeed } from '../../src/holo/codebook.js';
 import { ECC_MAX_BLOCK, ECC_PARITY_BYTES, eccDecode, eccEncode } from '../../src/holo/ecc.js';
+import { bindPhasePair, phaseCodeRange, phasePairDot } from '../../src/holo/phase-pair.js';
 import { conservedMemcpy, conservedMemset } from '../../src/l2/memory.js';
 import { byteSum, conservedDelta } from '../../src/l2/sum.js';
 import { clusterByResonance } from '../../src/l3/cluster.js';
@@ -16,6 +18,26 @@ const OFFSETS = [0, 1, 3, 7];
 /** Block lengths around the interleave depth (56) and codeword size (223), a structure, and the largest block. */
 const ECC_LENGTHS = [0, 1, 55, 56, 57, 223, 12287, 12288, 12289, ECC_MAX_BLOCK];
 
+
+const PHASE_SECRET = new TextEncoder().encode('conformance secret');
+const seedOf = (n: number): Uint32Array => codeSeed(PHASE_SECRET, Uint8Array.of(n, n >> 8));
+/** Bin ranges of a dimension-D code: the whole code, both real edge bins alone, and interior and edge slices. */
+function phaseRanges(d: number): [number, number][] {
+  const half = d / 2;
+  return [[0, half + 1], [0, 1], [half, half + 1], [0, 0], [1, Math.min(half, 9)], [Math.max(0, half - 5), half + 1], [Math.floor(half / 3), Math.min(half + 1, Math.floor(half / 3) + 17)]];
+}
+
+/** A random float32 field slice of `bins` bins in a view at an odd offset of a shared buffer. */
+function fieldViews(bins: number, seed: number): { re: Float32Array; im: Float32Array } {
+  const next = seededRandom(seed);
+  const view = () => Float32Array.from({ length: bins }, () => next() * 2 - 1);
+  const shared = (a: Float32Array) => {
+    const out = new Float32Array(new SharedArrayBuffer(4 * (bins + 3)), 12, bins);
+    out.set(a);
+    return out;
+  };
+  return { re: shared(view()), im: shared(view()) };
+}
 
 /** Random bytes in a view at `offset` of a plain or shared buffer, so alignment and SAB paths are both covered. */
 function bytes(len: number, seed: number, offset = 0, shared = false): Uint8Array {
@@ -228,6 +250,41 @@ describe.each(targets())('kernels conformance: $label', ({ load }) => {
     expect(repair.repairs).toBe(16 * 56);
   });
 
+  it('phase-pair kernels agree with src/holo/phase-pair.ts to rounding, over whole codes and slices', () => {
+    let seed = 3000;
+    for (const d of [2, 4, 16, 1024, 65536]) {
+      for (const [from, to] of phaseRanges(d)) {
+        const key = seedOf(seed++), value = seedOf(seed++), scale = 1 / Math.sqrt(d);
+        const got = fieldViews(to - from, seed), want = fieldViews(to - from, seed++);
+        k().bindPhasePair(key, value, d, from, to, scale, got.re, got.im);
+        bindPhasePair(key, value, d, from, to, scale, want.re, want.im);
+        // float32 sums of terms that agree to ~1e-16: equal, or one float32 rounding step apart.
+        for (let i = 0; i < to - from; i++) {
+          expect(Math.abs(got.re[i]! - want.re[i]!)).toBeLessThanOrEqual(2 ** -23);
+          expect(Math.abs(got.im[i]! - want.im[i]!)).toBeLessThanOrEqual(2 ** -23);
+        }
+        const dot = k().phasePairDot(key, value, d, from, to, got.re, got.im);
+        expect(Math.abs(dot - phasePairDot(key, value, d, from, to, got.re, got.im))).toBeLessThanOrEqual(1e-12 * (to - from + 1));
+        const code = { re: new Float64Array(to - from), im: new Float64Array(to - from) }, ref = { re: new Float64Array(to - from), im: new Float64Array(to - from) };
+        k().phaseCodeRange(key, d, from, to, code.re, code.im);
+        phaseCodeRange(key, d, from, to, ref.re, ref.im);
+        for (let i = 0; i < to - from; i++) {
+          expect(Math.abs(code.re[i]! - ref.re[i]!)).toBeLessThanOrEqual(1e-14);
+          expect(Math.abs(code.im[i]! - ref.im[i]!)).toBeLessThanOrEqual(1e-14);
+        }
+      }
+    }
+  });
+
+  it('a pair bound into an empty field scores 1 against itself and about 0 against another value', () => {
+    const d = 1 << 16, bins = d / 2 + 1;
+    const re = new Float32Array(bins), im = new Float32Array(bins);
+    const key = seedOf(1), value = seedOf(2);
+    k().bindPhasePair(key, value, d, 0, bins, 1 / Math.sqrt(d), re, im);
+    expect(k().phasePairDot(key, value, d, 0, bins, re, im) / Math.sqrt(d)).toBeCloseTo(1, 5);
+    expect(Math.abs(k().phasePairDot(key, seedOf(3), d, 0, bins, re, im) / Math.sqrt(d))).toBeLessThan(0.05);
+  });
+
   it('rejects bad input with the reference error codes', () => {
     const ref = loadKernels('js');
     const cases: ((x: Kernels) => unknown)[] = [
@@ -253,6 +310,17 @@ describe.each(targets())('kernels conformance: $label', ({ load }) => {
       (x) => x.eccParity(new Uint8Array(56), new Uint8Array(ECC_PARITY_BYTES - 1)),
       (x) => x.eccParity(new Uint8Array(56), new Uint8Array(ECC_PARITY_BYTES + 1)),
       (x) => x.eccParity(new Uint8Array(56), new Uint16Array(ECC_PARITY_BYTES) as unknown as Uint8Array),
+      (x) => x.bindPhasePair(new Uint32Array(3), seedOf(1), 16, 0, 9, 1, new Float32Array(9), new Float32Array(9)),
+      (x) => x.bindPhasePair(seedOf(1), seedOf(2), 12, 0, 7, 1, new Float32Array(9), new Float32Array(9)),
+      (x) => x.bindPhasePair(seedOf(1), seedOf(2), 16, 0, 10, 1, new Float32Array(10), new Float32Array(10)),
+      (x) => x.bindPhasePair(seedOf(1), seedOf(2), 16, 5, 4, 1, new Float32Array(9), new Float32Array(9)),
+      (x) => x.bindPhasePair(seedOf(1), seedOf(2), 16, 0, 9, 1, new Float32Array(8), new Float32Array(9)),
+      (x) => x.bindPhasePair(seedOf(1), seedOf(2), 16, 0, 9, 1, new Float64Array(9) as unknown as Float32Array, new Float32Array(9)),
+      (x) => x.bindPhasePair(seedOf(1), seedOf(2), 16, 0, 9, Number.NaN, new Float32Array(9), new Float32Array(9)),
+      (x) => x.phasePairDot(seedOf(1), [1, 2, 3, 4] as unknown as Uint32Array, 16, 0, 9, new Float32Array(9), new Float32Array(9)),
+      (x) => x.phasePairDot(seedOf(1), seedOf(2), 16, 0, 9, new Float32Array(9), new Float32Array(2)),
+      (x) => x.phaseCodeRange(seedOf(1), 16, 0, 9, new Float32Array(9) as unknown as Float64Array, new Float64Array(9)),
+      (x) => x.phaseCodeRange(seedOf(1), 2 ** 32, 0, 9, new Float64Array(9), new Float64Array(9)),
     ];
     for (const c of cases) {
       const expected = codeOf(() => c(ref));
