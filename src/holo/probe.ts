@@ -1,7 +1,7 @@
 import { ErrorCode, fail } from '../errors.js';
 import type { PhaseCode } from './codebook.js';
 import type { FloatArray, HalfSpectrum } from './fft.js';
-import { cleanUp, type HoloField } from './field.js';
+import { cleanUp, type CleanUp, type HoloField } from './field.js';
 import { bitErrorRate, snrMeasured } from './telemetry.js';
 
 /** Default clean-up margin τ (spec §5): a best match closer than this to the runner-up counts as ambiguous. */
@@ -26,14 +26,20 @@ export function probeField(
   margin = DEFAULT_MARGIN,
 ): ProbeResult {
   if (candidates.length < 2) fail(ErrorCode.INVALID, 'probing needs at least two candidates');
+  return probeCleanUps(probes.map(({ key, truth, amplitude }) => {
+    if (!Number.isInteger(truth) || truth < 0 || truth >= candidates.length) fail(ErrorCode.INVALID, `probe truth ${truth} is not a candidate index`);
+    return { result: cleanUp(field, key, candidates, amplitude ?? 1), truth };
+  }), margin);
+}
+
+/** snr_measured and ber of clean-ups whose true candidate is known (however their scores were computed). */
+export function probeCleanUps(cleanUps: readonly { result: CleanUp; truth: number }[], margin = DEFAULT_MARGIN): ProbeResult {
   const trueScores: number[] = [];
   const wrongScores: number[] = [];
   let misses = 0;
-  for (const { key, truth, amplitude } of probes) {
-    if (!Number.isInteger(truth) || truth < 0 || truth >= candidates.length) fail(ErrorCode.INVALID, `probe truth ${truth} is not a candidate index`);
-    const result = cleanUp(field, key, candidates, amplitude ?? 1);
+  for (const { result, truth } of cleanUps) {
     result.scores.forEach((score, i) => (i === truth ? trueScores : wrongScores).push(score));
     if (result.index !== truth || result.margin < margin) misses++;
   }
-  return { probes: probes.length, misses, snr_measured: snrMeasured(trueScores, wrongScores), ber: bitErrorRate(misses, probes.length) };
+  return { probes: cleanUps.length, misses, snr_measured: snrMeasured(trueScores, wrongScores), ber: bitErrorRate(misses, cleanUps.length) };
 }

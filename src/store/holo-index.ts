@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { ErrorCode, fail } from '../errors.js';
 import { admit, type CapacityPolicy, type CapacityState, type Placement } from '../holo/allocation.js';
-import { codeSeed, keyCodeId, valueCodeId, type PhaseCode } from '../holo/codebook.js';
+import { codeSeed, keyCodeId, valueCodeId } from '../holo/codebook.js';
 import type { HalfSpectrum } from '../holo/fft.js';
 import { HoloField, rankScores, type CleanUp } from '../holo/field.js';
 import { FIELD_LAYERS } from '../holo/layers.js';
-import { probeField, type ProbeResult } from '../holo/probe.js';
+import { probeCleanUps } from '../holo/probe.js';
 import { kernels } from '../kernels/index.js';
 import type { ContainerSection } from './field-container.js';
 
@@ -14,56 +14,6 @@ export interface BoundItem {
   readonly doc: Uint8Array;
   readonly index: number;
   readonly digest: Uint8Array;
-}
-
-type ValueSpectrum = HalfSpectrum<Float32Array>;
-
-/** phaseCode (src/holo/codebook.ts) by the selected kernel backend. */
-function kernelPhaseCode(secret: Uint8Array, codeId: Uint8Array, dimension: number): PhaseCode {
-  const bins = dimension / 2 + 1;
-  const code = { re: new Float64Array(bins), im: new Float64Array(bins) };
-  kernels().phaseCodeRange(codeSeed(secret, codeId), dimension, 0, bins, code.re, code.im);
-  return code;
-}
-
-/**
- * Value-code spectra c(h)/√D by (D, h): generating one costs as much as a bind, and clean-up needs all of a shard's
- * candidates, so they are kept up to a byte budget (least recently used go first).
- */
-export class ValueCodeCache {
-  #entries = new Map<string, ValueSpectrum>();
-  #bytes = 0;
-  constructor(private readonly secret: Uint8Array, private readonly budgetBytes: number) {}
-
-  /** Whether `count` codes of dimension D fit the cache together (then a full clean-up regenerates nothing). */
-  holds(count: number, dimension: number): boolean {
-    return count * 8 * (dimension / 2 + 1) <= this.budgetBytes;
-  }
-
-  get(digest: Uint8Array, dimension: number): ValueSpectrum {
-    const key = `${dimension}:${Buffer.from(digest).toString('hex')}`;
-    const hit = this.#entries.get(key);
-    if (hit) {
-      this.#entries.delete(key);
-      this.#entries.set(key, hit);
-      return hit;
-    }
-    // codeSpectrum: F p_κ = P_κ/√D.
-    const code = kernelPhaseCode(this.secret, valueCodeId(digest), dimension);
-    const scale = 1 / Math.sqrt(dimension);
-    const spectrum = { re: Float32Array.from(code.re, (v) => v * scale), im: Float32Array.from(code.im, (v) => v * scale) };
-    const size = 8 * spectrum.re.length;
-    while (this.#bytes + size > this.budgetBytes && this.#entries.size > 0) {
-      const [oldest, value] = this.#entries.entries().next().value as [string, ValueSpectrum];
-      this.#entries.delete(oldest);
-      this.#bytes -= 8 * value.re.length;
-    }
-    if (size <= this.budgetBytes) {
-      this.#entries.set(key, spectrum);
-      this.#bytes += size;
-    }
-    return spectrum;
-  }
 }
 
 /** One field of a layer (the primary field or a spill shard) with the pairs bound in it. */
@@ -111,7 +61,7 @@ export class HoloIndex {
   readonly bindDigest = Buffer.alloc(32);
   #state: CapacityState;
 
-  constructor(private readonly secret: Uint8Array, state: CapacityState, readonly generation: number, private readonly codes: ValueCodeCache) {
+  constructor(private readonly secret: Uint8Array, state: CapacityState, readonly generation: number) {
     this.#state = state;
     this.shards = state.layers.map((shards) => shards.map((s) => new FieldShard(s.dimension)));
   }
@@ -140,8 +90,17 @@ export class HoloIndex {
     return i < 0 ? undefined : i;
   }
 
-  keyCode(layer: number, doc: Uint8Array, index: number, dimension: number): PhaseCode {
-    return kernelPhaseCode(this.secret, keyCodeId(layer, doc, index), dimension);
+  /**
+   * The clean-up scores ⟨ψ, b(c(h), κ)⟩ (≈ 1 for the bound value, ≈ 0 ± √(N/D) otherwise) of each candidate digest h
+   * under the key of chunk `index` of `doc`, over bins [0, bins) (all of them by default), straight from the codes'
+   * seeds: nothing of size D is materialised per candidate.
+   */
+  scores(target: FieldShard, layer: number, doc: Uint8Array, index: number, candidates: readonly Uint8Array[], bins = target.field.dimension / 2 + 1): Float64Array {
+    const d = target.field.dimension;
+    const key = codeSeed(this.secret, keyCodeId(layer, doc, index));
+    const { re, im } = target.field.spectrum as HalfSpectrum<Float32Array>;
+    const scale = 1 / Math.sqrt(d);
+    return Float64Array.from(candidates, (c) => scale * kernels().phasePairDot(key, codeSeed(this.secret, valueCodeId(c)), d, 0, bins, re, im));
   }
 
   /**
@@ -205,28 +164,22 @@ export class HoloIndex {
     const target = this.shards[layer]?.[shard] ?? fail(ErrorCode.STATE, `layer ${layer} has no shard ${shard}`);
     const candidates = [...target.candidates.values()];
     if (candidates.length === 0) fail(ErrorCode.STATE, `layer ${FIELD_LAYERS[layer]!.name} shard ${shard} holds nothing`);
-    const d = target.field.dimension;
     const shortlist = this.#shortlist(target, layer, doc, index, candidates);
-    const key = this.keyCode(layer, doc, index, d);
-    // One candidate at a time: at large D all candidates' codes together would not fit in memory.
-    const result = rankScores(Float64Array.from(shortlist, (c) => target.field.score(key, this.codes.get(c, d))));
+    const result = rankScores(this.scores(target, layer, doc, index, shortlist));
     return { digest: shortlist[result.index]!, result };
   }
 
   /**
-   * Clean-up in two stages when a full score of every candidate would be costly (their codes do not fit the cache,
-   * so each would be regenerated at full D): all candidates are scored on the
+   * Clean-up in two stages when scoring every candidate in full would be costly: all candidates are scored on the
    * first B bins of the spectrum (B = max(8192, 16·C), so the partial SNR stays about √(2B/N)), and the best
    * SHORTLIST of them are scored in full; the margin is taken among those.
    */
   #shortlist(target: FieldShard, layer: number, doc: Uint8Array, index: number, candidates: Uint8Array[]): Uint8Array[] {
     const d = target.field.dimension;
     const bins = Math.min(d / 2 + 1, Math.max(PARTIAL_BINS, 16 * candidates.length));
-    if (candidates.length <= SHORTLIST || bins > d / 4 || this.codes.holds(candidates.length, d)) return candidates;
-    const key = codeSeed(this.secret, keyCodeId(layer, doc, index));
-    const { re, im } = target.field.spectrum as HalfSpectrum<Float32Array>;
-    const partial = candidates.map((c, i) => ({ i, sum: kernels().phasePairDot(key, codeSeed(this.secret, valueCodeId(c)), d, 0, bins, re, im) }));
-    return partial.sort((a, b) => b.sum - a.sum).slice(0, SHORTLIST).map(({ i }) => candidates[i]!);
+    if (candidates.length <= SHORTLIST || bins > d / 4) return candidates;
+    const partial = this.scores(target, layer, doc, index, candidates, bins);
+    return [...partial.keys()].sort((a, b) => partial[b]! - partial[a]!).slice(0, SHORTLIST).map((i) => candidates[i]!);
   }
 
   /** snr_measured and misses of a layer over a deterministic probe sample of each shard (spec §4). */
@@ -234,7 +187,6 @@ export class HoloIndex {
     let probes = 0, misses = 0, weighted = 0, measured = 0;
     for (const shard of this.shards[layer] ?? []) {
       if (shard.candidates.size < 2) continue;
-      const d = shard.field.dimension;
       const sample = spread(shard.items, PROBES_PER_SHARD);
       const chosen = new Map<string, Uint8Array>(sample.map((it) => [Buffer.from(it.digest).toString('hex'), it.digest]));
       for (const [hex, digest] of spread([...shard.candidates], PROBE_CANDIDATES)) {
@@ -242,12 +194,11 @@ export class HoloIndex {
         chosen.set(hex, digest);
       }
       const hexes = [...chosen.keys()];
-      const r: ProbeResult = probeField(
-        shard.field,
-        sample.map((it) => ({ key: this.keyCode(layer, it.doc, it.index, d), truth: hexes.indexOf(Buffer.from(it.digest).toString('hex')) })),
-        [...chosen.values()].map((c) => this.codes.get(c, d)),
-        margin,
-      );
+      const digests = [...chosen.values()];
+      const r = probeCleanUps(sample.map((it) => ({
+        result: rankScores(this.scores(shard, layer, it.doc, it.index, digests)),
+        truth: hexes.indexOf(Buffer.from(it.digest).toString('hex')),
+      })), margin);
       probes += r.probes;
       misses += r.misses;
       if (r.snr_measured !== null) {

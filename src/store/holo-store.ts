@@ -16,7 +16,7 @@ import { kernels } from '../kernels/index.js';
 import { STRUCTURE_SIZE } from '../l3/phi.js';
 import { DIGEST_SIZE, requireDocumentId } from './check.js';
 import { readContainer, writeContainer } from './field-container.js';
-import { HoloIndex, ValueCodeCache, type BoundItem } from './holo-index.js';
+import { HoloIndex, type BoundItem } from './holo-index.js';
 import { LmdbStore } from './lmdb-store.js';
 import type { DocumentManifest, VerifyReport } from './store.js';
 import { isVaultId, openDocument, sealDocument, type StoredVaultManifest } from './vault-documents.js';
@@ -42,8 +42,6 @@ export interface HoloStoreOptions {
   readonly checkpointEvery?: number;
   /** Vault key file; otherwise ATLAS_VAULT_KEY. */
   readonly vaultKeyFile?: string;
-  /** Memory for cached value codes (default 64 MiB). */
-  readonly codeCacheBytes?: number;
   /** The codebook secret of a new store (default 32 random bytes); tests pin it for reproducible fields. */
   readonly secret?: Uint8Array;
 }
@@ -146,7 +144,6 @@ export class HoloStore extends LmdbStore {
   #vaults: Database<StoredVault, string>;
   #meta: Database<unknown, string>;
   #config: HoloConfig;
-  #codes: ValueCodeCache;
   #index: HoloIndex;
   #policy: CapacityPolicy;
   #margin: number;
@@ -183,7 +180,6 @@ export class HoloStore extends LmdbStore {
     this.#checkpointEvery = Math.max(1, nonNegative(options.checkpointEvery, 'checkpointEvery', 256));
     if (options.vaultKeyFile !== undefined) this.#vaultKeyFile = options.vaultKeyFile;
     this.#config = this.#loadConfig(options);
-    this.#codes = new ValueCodeCache(this.#config.secret, nonNegative(options.codeCacheBytes, 'codeCacheBytes', 64 << 20));
     this.#index = this.#loadIndex();
   }
 
@@ -496,7 +492,7 @@ export class HoloStore extends LmdbStore {
     const loads = old.shards.map((shards) => shards.reduce((s, x) => s + x.items.length, 0));
     const allocation = allocateDimensions(total, loads, this.#config.headroom);
     const state = capacityState(allocation, loads, this.#config.headroom);
-    const next = new HoloIndex(this.#config.secret, state, old.generation + 1, this.#codes);
+    const next = new HoloIndex(this.#config.secret, state, old.generation + 1);
     let done = 0;
     for (const [layer, shards] of old.shards.entries()) {
       for (const shard of shards) {
@@ -598,7 +594,7 @@ export class HoloStore extends LmdbStore {
     }
     for (const { value } of this.#vaults.getRange()) this.#counters[VAULT.index]!.bytes += value.length;
     const state: CapacityState = { ...saved, layers: saved.layers.map((shards, k) => shards.map((s, i) => ({ dimension: s.dimension, items: counts[k]![i]! }))) };
-    const index = new HoloIndex(this.#config.secret, state, generation, this.#codes);
+    const index = new HoloIndex(this.#config.secret, state, generation);
     for (const [id, record, structures] of records) index.add(record.layer, record.shard, Buffer.from(id, 'hex'), structures, false);
     let container;
     try {

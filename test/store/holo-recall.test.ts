@@ -66,8 +66,8 @@ describe('HoloStore exact recall', () => {
 
 describe('HoloStore clean-up with a shortlist', () => {
   it('finds every chunk when a large field is cleaned up in two stages (partial scores, then the best 8 in full)', async () => {
-    // A 1 MiB code cache holds 8 of the 40 candidate codes at D = 32768, so the two-stage path is taken.
-    const store = openSmall(newDir(), { totalFloats: 1 << 18, headroom: 64, codeCacheBytes: 1 << 20, secret: new Uint8Array(32).fill(9) });
+    // 40 candidates at D >= 32768: B = 8192 <= D/4, so the two-stage path is taken.
+    const store = openSmall(newDir(), { totalFloats: 1 << 18, headroom: 64, secret: new Uint8Array(32).fill(9) });
     try {
       const docs = Array.from({ length: 40 }, (_, i) => seededBytes(3000 + i, 500 + i));
       const ids = [];
