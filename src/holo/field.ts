@@ -44,13 +44,19 @@ export class HoloField {
   readonly spectrum: HalfSpectrum<FloatArray>;
   items = 0;
 
-  constructor(dimension: number, precision: FieldPrecision = 'f64') {
+  /** `shared`: the spectrum lives in SharedArrayBuffers, so other threads can bind into it (src/store/bind-pool.ts). */
+  constructor(dimension: number, precision: FieldPrecision = 'f64', shared = false) {
     if (!isPowerOfTwo(dimension) || dimension < 2) fail(ErrorCode.INVALID, `field dimension must be a power of two >= 2, got ${dimension}`);
     if (precision !== 'f64' && precision !== 'f32') fail(ErrorCode.INVALID, `field precision must be f64 or f32, got ${String(precision)}`);
     this.dimension = dimension;
     this.precision = precision;
-    const Store = precision === 'f64' ? Float64Array : Float32Array;
-    this.spectrum = { re: new Store(dimension / 2 + 1), im: new Store(dimension / 2 + 1) };
+    const bins = dimension / 2 + 1;
+    const width = precision === 'f64' ? 8 : 4;
+    const part = (): FloatArray => {
+      const buffer = shared ? new SharedArrayBuffer(bins * width) : new ArrayBuffer(bins * width);
+      return precision === 'f64' ? new Float64Array(buffer) : new Float32Array(buffer);
+    };
+    this.spectrum = { re: part(), im: part() };
   }
 
   private requireShape(what: string, s: HalfSpectrum<FloatArray>): void {

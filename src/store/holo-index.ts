@@ -25,7 +25,7 @@ export class FieldShard {
   /** Documents bound here (hex id → id bytes and their digests). */
   readonly documents = new Map<string, { doc: Uint8Array; digests: Uint8Array }>();
   constructor(dimension: number) {
-    this.field = new HoloField(dimension, 'f32');
+    this.field = new HoloField(dimension, 'f32', true);
   }
 }
 
@@ -103,21 +103,26 @@ export class HoloIndex {
     return Float64Array.from(candidates, (c) => scale * kernels().phasePairDot(key, codeSeed(this.secret, valueCodeId(c)), d, 0, bins, re, im));
   }
 
-  /**
-   * ψ += b(c(h), κ) = P_κ ⊙ P_h / √D for one pair (bins [from, to) of it), from the two codes' seeds: e^{i(θ_κ+θ_h)}
-   * needs one cos/sin per bin instead of two codes' worth (the same sum superpose(P_κ, codeSpectrum(P_h)) computes).
-   */
-  bindPair(layer: number, shard: number, item: BoundItem, from = 0, to = Infinity): void {
-    const field = (this.shards[layer]?.[shard] ?? fail(ErrorCode.STATE, `layer ${layer} has no shard ${shard}`)).field;
-    const d = field.dimension;
-    const end = Math.min(to, d / 2 + 1);
-    const { re, im } = field.spectrum as HalfSpectrum<Float32Array>;
-    kernels().bindPhasePair(codeSeed(this.secret, keyCodeId(layer, item.doc, item.index)), codeSeed(this.secret, valueCodeId(item.digest)), d, from, end, 1 / Math.sqrt(d), re.subarray(from, end), im.subarray(from, end));
-    if (end === d / 2 + 1) field.items++;
+  /** The seeds of a pair's key code and value code, 8 words: what the bind kernels take (src/holo/phase-pair.ts). */
+  pairSeeds(layer: number, item: BoundItem): Uint32Array {
+    const seeds = new Uint32Array(8);
+    seeds.set(codeSeed(this.secret, keyCodeId(layer, item.doc, item.index)));
+    seeds.set(codeSeed(this.secret, valueCodeId(item.digest)), 4);
+    return seeds;
   }
 
-  /** Bins per bind slice: a bind of a large field is spread over several turns of the owner's event loop. */
-  static readonly SLICE_BINS = 1 << 16;
+  /**
+   * ψ += b(c(h), κ) = P_κ ⊙ P_h / √D for one pair, in this thread, from the two codes' seeds: e^{i(θ_κ+θ_h)} needs one
+   * cos/sin per bin instead of two codes' worth (the same sum superpose(P_κ, codeSpectrum(P_h)) computes).
+   */
+  bindPair(layer: number, shard: number, item: BoundItem): void {
+    const field = (this.shards[layer]?.[shard] ?? fail(ErrorCode.STATE, `layer ${layer} has no shard ${shard}`)).field;
+    const d = field.dimension, bins = d / 2 + 1;
+    const seeds = this.pairSeeds(layer, item);
+    const { re, im } = field.spectrum as HalfSpectrum<Float32Array>;
+    kernels().bindPhasePair(seeds.subarray(0, 4), seeds.subarray(4), d, 0, bins, 1 / Math.sqrt(d), re, im);
+    field.items++;
+  }
 
   /** Records a document's pairs in a shard; with `bind` also superposes them into its field. */
   add(layer: number, shard: number, doc: Uint8Array, digests: Uint8Array, bind: boolean): void {

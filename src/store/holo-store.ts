@@ -16,6 +16,7 @@ import { kernels } from '../kernels/index.js';
 import { STRUCTURE_SIZE } from '../l3/phi.js';
 import { DIGEST_SIZE, requireDocumentId } from './check.js';
 import { readContainer, writeContainer } from './field-container.js';
+import { BindPool } from './bind-pool.js';
 import { HoloIndex, type BoundItem } from './holo-index.js';
 import { LmdbStore } from './lmdb-store.js';
 import type { DocumentManifest, VerifyReport } from './store.js';
@@ -28,6 +29,8 @@ export const DEFAULT_TOTAL_FLOATS = 1 << 22;
 const FIELDS_FILE = 'holo-fields.bin';
 /** How long close() keeps binding queued pairs before it leaves them to the next open. */
 const CLOSE_BIND_MS = 2000;
+/** Pairs of one field handed to the bind pool at a time. */
+const BIND_BATCH = 64;
 
 export interface HoloStoreOptions {
   /** M, the total floats of the six fields, fixed when the store is created (default 2^20); rebalance may change it. */
@@ -42,6 +45,8 @@ export interface HoloStoreOptions {
   readonly checkpointEvery?: number;
   /** Vault key file; otherwise ATLAS_VAULT_KEY. */
   readonly vaultKeyFile?: string;
+  /** Threads that bind pairs into the fields (default: one per core, at most 8). */
+  readonly bindThreads?: number;
   /** The codebook secret of a new store (default 32 random bytes); tests pin it for reproducible fields. */
   readonly secret?: Uint8Array;
 }
@@ -154,8 +159,8 @@ export class HoloStore extends LmdbStore {
   /** Pairs recorded but not yet superposed: binding runs behind the stores, in slices, so ingest never waits on it. */
   #queue: { index: HoloIndex; layer: number; shard: number; item: BoundItem }[] = [];
   #queueHead = 0;
-  /** The next bin of the pair at the queue head (binds are sliced). */
-  #queueBin = 0;
+  #bindThreads?: number;
+  #bindPool?: BindPool;
   #binding?: Promise<void>;
   #closing = false;
   /** The fields were not loaded (no valid container) and are rebuilt on first need. */
@@ -179,6 +184,7 @@ export class HoloStore extends LmdbStore {
     if (!Number.isFinite(this.#margin) || this.#margin < 0) fail(ErrorCode.INVALID, `margin must be a non-negative number, got ${String(this.#margin)}`);
     this.#checkpointEvery = Math.max(1, nonNegative(options.checkpointEvery, 'checkpointEvery', 256));
     if (options.vaultKeyFile !== undefined) this.#vaultKeyFile = options.vaultKeyFile;
+    if (options.bindThreads !== undefined) this.#bindThreads = options.bindThreads;
     this.#config = this.#loadConfig(options);
     this.#index = this.#loadIndex();
   }
@@ -252,23 +258,25 @@ export class HoloStore extends LmdbStore {
     this.#binding ??= this.#bindQueued().finally(() => (this.#binding = undefined));
   }
 
+  /** Binds queued pairs in batches of one field on the bind pool's threads, so stores and reads go on meanwhile. */
   async #bindQueued(): Promise<void> {
     while (this.#queueHead < this.#queue.length && !this.#closing) {
-      // Stores come first: while documents are being made visible, binding takes only short slices.
-      const until = performance.now() + (this.#inFlight.size > 0 ? 0.5 : 4);
-      while (this.#queueHead < this.#queue.length && performance.now() < until) {
-        const { index, layer, shard, item } = this.#queue[this.#queueHead]!;
-        const bins = index.shards[layer]![shard]!.field.dimension / 2 + 1;
-        const to = Math.min(bins, this.#queueBin + HoloIndex.SLICE_BINS);
-        if (index === this.#index) index.bindPair(layer, shard, item, this.#queueBin, to);
-        this.#queueBin = to;
-        if (to === bins) {
-          this.#queueHead++;
-          this.#queueBin = 0;
-          this.#pending[layer]!--;
-        }
+      const first = this.#queue[this.#queueHead]!;
+      let end = this.#queueHead + 1;
+      while (end < this.#queue.length && end - this.#queueHead < BIND_BATCH) {
+        const next = this.#queue[end]!;
+        if (next.index !== first.index || next.layer !== first.layer || next.shard !== first.shard) break;
+        end++;
       }
-      await yieldTurn();
+      // Pairs of a generation a rebalance has replaced are dropped: the new fields were bound from the manifests.
+      if (first.index === this.#index) {
+        const seeds = new Uint32Array(8 * (end - this.#queueHead));
+        for (let i = this.#queueHead; i < end; i++) seeds.set(first.index.pairSeeds(first.layer, this.#queue[i]!.item), 8 * (i - this.#queueHead));
+        this.#bindPool ??= new BindPool(this.#bindThreads);
+        await this.#bindPool.bind(first.index.shards[first.layer]![first.shard]!.field, seeds);
+      }
+      this.#pending[first.layer]! -= end - this.#queueHead;
+      this.#queueHead = end;
     }
     if (this.#queueHead >= this.#queue.length) {
       this.#queue = [];
@@ -545,6 +553,7 @@ export class HoloStore extends LmdbStore {
       this.#closing = true;
       if (this.#queueHead >= this.#queue.length && this.#sinceCheckpoint > 0) this.checkpoint();
     } finally {
+      await this.#bindPool?.close();
       await super.close();
     }
   }

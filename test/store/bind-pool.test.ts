@@ -1,0 +1,55 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { AtlasError } from '../../src/errors.js';
+import { codeSeed, keyCodeId, valueCodeId } from '../../src/holo/codebook.js';
+import { HoloField } from '../../src/holo/field.js';
+import { kernels } from '../../src/kernels/index.js';
+import { BindPool } from '../../src/store/bind-pool.js';
+import { seededBytes } from '../holo/helpers.js';
+
+const SECRET = new TextEncoder().encode('bind pool secret');
+
+function pairs(count: number): Uint32Array {
+  const seeds = new Uint32Array(8 * count);
+  for (let i = 0; i < count; i++) {
+    seeds.set(codeSeed(SECRET, keyCodeId(1, seededBytes(32, 7), i)), 8 * i);
+    seeds.set(codeSeed(SECRET, valueCodeId(seededBytes(32, 100 + i))), 8 * i + 4);
+  }
+  return seeds;
+}
+
+/** The same pairs bound one after another in this thread. */
+function bindHere(dimension: number, seeds: Uint32Array): HoloField {
+  const field = new HoloField(dimension, 'f32');
+  const bins = dimension / 2 + 1;
+  for (let p = 0; p < seeds.length; p += 8) {
+    kernels().bindPhasePair(seeds.subarray(p, p + 4), seeds.subarray(p + 4, p + 8), dimension, 0, bins, 1 / Math.sqrt(dimension), field.spectrum.re as Float32Array, field.spectrum.im as Float32Array);
+  }
+  return field;
+}
+
+describe('BindPool', () => {
+  const pools = [1, 2, 3].map((threads) => new BindPool(threads));
+  afterAll(() => Promise.all(pools.map((p) => p.close())));
+
+  it('binds bit for bit what one thread binding the pairs in order gives, for any thread count and field size', async () => {
+    for (const dimension of [2, 256, 1 << 14]) {
+      const seeds = pairs(20);
+      const expected = bindHere(dimension, seeds);
+      for (const pool of pools) {
+        const field = new HoloField(dimension, 'f32', true);
+        await pool.bind(field, seeds.subarray(0, 8 * 12));
+        await pool.bind(field, seeds.subarray(8 * 12));
+        expect(field.items).toBe(20);
+        expect(Buffer.from(field.spectrum.re.buffer as SharedArrayBuffer).equals(Buffer.from((expected.spectrum.re as Float32Array).buffer))).toBe(true);
+        expect(Buffer.from(field.spectrum.im.buffer as SharedArrayBuffer).equals(Buffer.from((expected.spectrum.im as Float32Array).buffer))).toBe(true);
+      }
+    }
+  });
+
+  it('refuses a field other threads cannot see, and seeds that are not whole pairs', async () => {
+    await expect(pools[0]!.bind(new HoloField(256, 'f32'), pairs(1))).rejects.toThrow(AtlasError);
+    await expect(pools[0]!.bind(new HoloField(256, 'f64', true), pairs(1))).rejects.toThrow(AtlasError);
+    await expect(pools[0]!.bind(new HoloField(256, 'f32', true), new Uint32Array(7))).rejects.toThrow(AtlasError);
+    expect(() => new BindPool(0)).toThrow(AtlasError);
+  });
+});

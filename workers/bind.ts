@@ -1,0 +1,21 @@
+// Piscina worker of the store's bind pool (src/store/bind-pool.ts): binds pairs of phase codes into one bin range of a
+// field whose spectrum lives in SharedArrayBuffers. Threads own disjoint bin ranges, so nothing is locked and every
+// bin sums its pairs in queue order, as one thread would.
+import { kernels } from '../src/kernels/index.js';
+
+export interface BindTask {
+  readonly re: Float32Array;
+  readonly im: Float32Array;
+  readonly dimension: number;
+  readonly from: number;
+  readonly to: number;
+  /** 8 words per pair: the key code's seed, then the value code's (codeSeed). */
+  readonly seeds: Uint32Array;
+}
+
+export default function bindRange({ re, im, dimension, from, to, seeds }: BindTask): number {
+  const k = kernels(), scale = 1 / Math.sqrt(dimension);
+  const r = re.subarray(from, to), m = im.subarray(from, to);
+  for (let p = 0; p < seeds.length; p += 8) k.bindPhasePair(seeds.subarray(p, p + 4), seeds.subarray(p + 4, p + 8), dimension, from, to, scale, r, m);
+  return seeds.length / 8;
+}
