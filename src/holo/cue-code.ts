@@ -1,5 +1,4 @@
 import { createHmac } from 'node:crypto';
-import { centre } from './field.js';
 import { rfft, type FftPlan, type HalfSpectrum } from './fft.js';
 
 /**
@@ -10,14 +9,34 @@ import { rfft, type FftPlan, type HalfSpectrum } from './fft.js';
  * indexed add per bin, with the noise statistics of a uniform phase code (E[P] = E[P²] = 0).
  */
 
-/** Whitened content spectrum: bins 0..D/2, unit magnitude on 1..D/2−1 (zero where the content has none), 0 and D/2 zero. */
-export function whitenedSpectrum(bytes: Uint8Array, plan: FftPlan): HalfSpectrum {
-  const { re, im } = rfft(centre(bytes), plan);
+/**
+ * The content signal of a payload: trailing zero bytes (the padding of a short last structure) are dropped and the
+ * rest centred on its own mean, so neither the padding's box nor the mean's box (both shared by unrelated structures
+ * of like length or alphabet) survives into the spectrum.
+ */
+export function cueSignal(payload: Uint8Array): Float64Array {
+  let length = payload.length;
+  while (length > 0 && payload[length - 1] === 0) length--;
+  let sum = 0;
+  for (let i = 0; i < length; i++) sum += payload[i]!;
+  const mean = length === 0 ? 0 : sum / length;
+  const x = new Float64Array(length);
+  for (let i = 0; i < length; i++) x[i] = (payload[i]! - mean) / 255;
+  return x;
+}
+
+/** Whitened spectrum of a payload: bins 0..D/2, unit magnitude on 1..D/2−1 (zero where there is no content), 0 and D/2 zero. */
+export function whitenedSpectrum(payload: Uint8Array, plan: FftPlan): HalfSpectrum {
+  const { re, im } = rfft(cueSignal(payload), plan);
   const m = re.length - 1;
   re[0] = im[0] = re[m] = im[m] = 0;
+  let energy = 0;
+  for (let k = 1; k < m; k++) energy += re[k]! ** 2 + im[k]! ** 2;
+  // Bins at rounding level (a constant payload leaves only those) carry no content.
+  const floor = 1e-9 * Math.sqrt(energy / m);
   for (let k = 1; k < m; k++) {
     const magnitude = Math.hypot(re[k]!, im[k]!);
-    if (magnitude < 1e-12) re[k] = im[k] = 0;
+    if (magnitude <= floor || energy < 1e-18) re[k] = im[k] = 0;
     else {
       re[k] = re[k]! / magnitude;
       im[k] = im[k]! / magnitude;

@@ -2,6 +2,7 @@ import { ErrorCode, fail } from '../errors.js';
 import { bindCue, cueKeySeed, cueNorm, scoreCueKey, unbindByCue, whitenedSpectrum } from '../holo/cue-code.js';
 import { createFftPlan, type HalfSpectrum } from '../holo/fft.js';
 import { LAYERS, type LayerName } from '../holo/layers.js';
+import { PAYLOAD_SIZE } from '../framing/structure.js';
 import { STRUCTURE_SIZE } from '../l3/phi.js';
 import type { ContainerSection } from './field-container.js';
 
@@ -140,12 +141,10 @@ export class CueIndex {
     return shard;
   }
 
-  /** The whitened spectrum of a structure or cue, zero-padded to one structure as sealing pads a payload. */
+  /** The whitened spectrum of a structure's or a cue's payload bytes (a conservation byte, if any, is left out). */
   spectrum(bytes: Uint8Array): HalfSpectrum {
     if (bytes.length > STRUCTURE_SIZE) fail(ErrorCode.INVALID, `a cue is at most one structure (${STRUCTURE_SIZE} bytes), got ${bytes.length}`);
-    const padded = new Uint8Array(STRUCTURE_SIZE);
-    padded.set(bytes);
-    return whitenedSpectrum(padded, this.#plan);
+    return whitenedSpectrum(bytes.subarray(0, PAYLOAD_SIZE), this.#plan);
   }
 
   /**
@@ -155,7 +154,7 @@ export class CueIndex {
   match(cue: Uint8Array, layers: readonly number[]): CueMatch | undefined {
     const spectrum = this.spectrum(cue);
     const norm = cueNorm(spectrum, BINS);
-    if (norm === 0) fail(ErrorCode.INVALID, 'the cue carries no content (its bytes are all equal)');
+    if (norm === 0) fail(ErrorCode.INVALID, 'the cue carries no content (its bytes, trailing zeros aside, are all equal)');
     const candidates = layers.flatMap((layer) => this.#shards[layer]!.map((shard) => ({ layer, shard })));
     const total = candidates.reduce((s, c) => s + c.shard.items.length, 0);
     if (total === 0) return undefined;
