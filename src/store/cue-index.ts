@@ -158,11 +158,16 @@ export class CueIndex {
     const candidates = layers.flatMap((layer) => this.#shards[layer]!.map((shard) => ({ layer, shard })));
     const total = candidates.reduce((s, c) => s + c.shard.items.length, 0);
     if (total === 0) return undefined;
-    let shortlist = candidates.flatMap(({ layer, shard }) => shard.items.map((item) => ({ layer, shard, item, score: 0 })));
-    if (total > SHORTLIST) {
-      const partial = new Map(candidates.map(({ shard }) => [shard, unbindByCue(shard.re, shard.im, spectrum, PARTIAL_BINS)]));
-      for (const c of shortlist) c.score = scoreCueKey(partial.get(c.shard)!, c.item.seed, PARTIAL_BINS);
-      shortlist = shortlist.sort((a, b) => b.score - a.score).slice(0, SHORTLIST);
+    let shortlist: { layer: number; shard: CueShard; item: CueItem; score: number }[] = [];
+    for (const { layer, shard } of candidates) {
+      // One shard's partial unbind at a time: the tables of every shard together would be large.
+      const partial = total > SHORTLIST ? unbindByCue(shard.re, shard.im, spectrum, PARTIAL_BINS) : undefined;
+      for (const item of shard.items) {
+        const score = partial ? scoreCueKey(partial, item.seed, PARTIAL_BINS) : 0;
+        if (shortlist.length === SHORTLIST && score <= shortlist[SHORTLIST - 1]!.score) continue;
+        shortlist.push({ layer, shard, item, score });
+        if (shortlist.length >= SHORTLIST) shortlist = shortlist.sort((a, b) => b.score - a.score).slice(0, SHORTLIST);
+      }
     }
     const full = new Map<CueShard, Float64Array>();
     for (const c of shortlist) {
