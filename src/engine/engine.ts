@@ -10,6 +10,7 @@ import { resolveLayer, type Layer } from '../holo/layers.js';
 import { routeToLayer, type LayerPolicy } from '../holo/routing.js';
 import { requireDocumentId } from '../store/check.js';
 import { ROUTING_PREFIX, type HoloStoreOptions, type HoloSummary, type LayerRecall, type LayerReport, type RebalanceReport } from '../store/holo-store.js';
+import type { CueRecall } from '../store/cue-index.js';
 import { resolveStoreDir } from '../store/location.js';
 import { RemoteStore } from '../store/remote.js';
 import type { DocumentManifest, Store, StoreStats, VerifyReport } from '../store/store.js';
@@ -166,6 +167,15 @@ export class Engine {
   async retrieveFromLayer(id: string, layer?: string | number): Promise<LayerRecall> {
     this.#open();
     return this.#store.retrieveFromLayer(requireStoredId(id), layer);
+  }
+
+  /**
+   * The stored structure a noisy cue (a structure's payload with a few bytes changed) came from, with its margin and
+   * its verified payload bytes; INVALID when no structure wins by margin τ. Searches every field layer, or `layer`.
+   */
+  async recallByCue(cue: Uint8Array, layer?: string | number): Promise<CueRecall> {
+    this.#open();
+    return this.#store.recallByCue(cue, layer);
   }
 
   /** {layers: one spec §4 entry per layer, summary}; `settle` waits for background binding so every layer is probed. */

@@ -14,7 +14,9 @@ import { bitErrorRate, capacityUsed, snrPredicted, type LayerStats } from '../ho
 import { loadVaultKey } from '../holo/vault.js';
 import { kernels } from '../kernels/index.js';
 import { STRUCTURE_SIZE } from '../l3/phi.js';
+import { requireBytes } from '../validate.js';
 import { DIGEST_SIZE, requireDocumentId } from './check.js';
+import { CueIndex, type CueDocument, type CueHeader, type CueRecall } from './cue-index.js';
 import { readContainer, writeContainer } from './field-container.js';
 import { BindPool } from './bind-pool.js';
 import { HoloIndex, type BoundItem } from './holo-index.js';
@@ -27,6 +29,7 @@ export const ROUTING_PREFIX = 65536;
 /** Default M: 2^22 floats (16 MiB of float32 fields), room for a 160 MiB document in one spill shard. */
 export const DEFAULT_TOTAL_FLOATS = 1 << 22;
 const FIELDS_FILE = 'holo-fields.bin';
+const CUE_FILE = 'holo-cue.bin';
 /** How long close() keeps binding queued pairs before it leaves them to the next open. */
 const CLOSE_BIND_MS = 2000;
 /** Pairs of one field handed to the bind pool at a time. */
@@ -634,5 +637,77 @@ export class HoloStore extends LmdbStore {
     this.#sinceCheckpoint = this.#checkpointEvery;
     this.#binding ??= this.#bindQueued().finally(() => (this.#binding = undefined));
     this.#checkpointWhenBound();
+  }
+
+  // ---- recall by cue ----
+
+  #cues?: CueIndex;
+  #cueUpdate?: Promise<CueIndex>;
+
+  /**
+   * Recall by noisy cue (issue 5 §3): the cue index is unbound with the cue's content and cleaned up over the candidate
+   * keys of every field layer (or of `layer`). A match with margin ≥ τ names the structure (document, index, digest);
+   * its payload bytes come from the chunk store, verified (and repaired from parity). A weaker match is refused with
+   * INVALID, never guessed. The first call builds the index from the stored structures (saved for later opens), later
+   * calls bind only the documents stored since.
+   */
+  async recallByCue(cue: Uint8Array, layer?: string | number): Promise<CueRecall> {
+    requireBytes(cue, 'cue');
+    if (cue.length === 0) fail(ErrorCode.INVALID, 'the cue is empty');
+    const layers = layer === undefined ? FIELD_LAYERS : [resolveLayer(layer)];
+    if (!layers[0]!.hasField) fail(ErrorCode.INVALID, 'the vault binds nothing: recall by cue searches the field layers only');
+    const cues = await this.#updateCues();
+    const match = cues.match(cue, layers.map((l) => l.index));
+    if (match === undefined) fail(ErrorCode.INVALID, `no stored structure matches the cue: ${layer === undefined ? 'the store' : `layer ${layers[0]!.name}`} holds none`);
+    if (match.margin < this.#margin) fail(ErrorCode.INVALID, `no stored structure matches the cue: best margin ${match.margin.toFixed(3)} < τ ${this.#margin}`);
+    const record = this.#holo.get(match.id) ?? fail(ErrorCode.STATE, `document ${match.id} is in the cue index but has no layer record`);
+    const bytes = this.loadStructure(match.id, match.index, match.digest).subarray(0, payloadLength(record.length, match.index));
+    return { id: match.id, index: match.index, layer: LAYERS[match.layer]!.name, digest: Buffer.from(match.digest).toString('hex'), score: match.score, margin: match.margin, bytes };
+  }
+
+  /** The cue index with every visible document bound: restored from its container or built, then extended (one run at a time). */
+  #updateCues(): Promise<CueIndex> {
+    const run = async (): Promise<CueIndex> => {
+      this.fresh();
+      const cues = this.#cues ?? this.#restoreCues() ?? new CueIndex(this.#config.secret);
+      this.#cues = cues;
+      const pending: CueDocument[] = [];
+      for (const l of FIELD_LAYERS) {
+        for (const shard of this.#index.shards[l.index]!) {
+          for (const [id, { digests }] of shard.documents) if (!cues.has(l.index, id) && !this.#inFlight.has(id)) pending.push({ layer: l.index, id, digests });
+        }
+      }
+      for (const [n, document] of pending.entries()) {
+        cues.add(document, (digest, i) => {
+          const raw = this.rawStructure(digest) ?? fail(ErrorCode.STATE, `document ${document.id}: structure ${i} is missing from the store`);
+          return this.#repair(raw, digest, document.layer, `document ${document.id}: structure ${i}`);
+        });
+        if (n % 8 === 7) await yieldTurn();
+      }
+      if (pending.length > 0) writeContainer(join(this.path, CUE_FILE), cues.header(), cues.sections());
+      return cues;
+    };
+    const next = (this.#cueUpdate ?? Promise.resolve()).then(run, run);
+    this.#cueUpdate = next;
+    return next;
+  }
+
+  #restoreCues(): CueIndex | undefined {
+    let container;
+    try {
+      container = readContainer<CueHeader>(join(this.path, CUE_FILE));
+    } catch {
+      return undefined; // damaged: rebuilt from the stored structures
+    }
+    if (!container) return undefined;
+    const digestsOf = (layer: number, id: string): Uint8Array | undefined => {
+      const shards = this.#index.shards[layer];
+      for (const shard of shards ?? []) {
+        const entry = shard.documents.get(id);
+        if (entry) return entry.digests;
+      }
+      return undefined;
+    };
+    return CueIndex.restore(this.#config.secret, container.header, container.sections, digestsOf);
   }
 }

@@ -6,6 +6,7 @@ import { PACKAGE_ROOT } from '../package-root.js';
 import { reviveError } from './check.js';
 import type { LayerPolicy } from '../holo/routing.js';
 import type { HoloStore, HoloStoreOptions, LayerRecall, LayerReport, RebalanceReport, RoutedDocument } from './holo-store.js';
+import type { CueRecall } from './cue-index.js';
 import type { DocumentManifest, Store, StoreStats, VerifyReport } from './store.js';
 
 const OWNER = join(PACKAGE_ROOT, 'dist', 'src', 'store', 'owner.js');
@@ -64,6 +65,9 @@ export class RemoteStore implements Store {
   }
   retrieveFromLayer(id: string, layer?: string | number): Promise<LayerRecall> {
     return this.#call(() => this.#remote.retrieveFromLayer(id, layer));
+  }
+  recallByCue(cue: Uint8Array, layer?: string | number): Promise<CueRecall> {
+    return this.#call(() => this.#remote.recallByCue(cue, layer));
   }
   layerOf(id: string): Promise<string | undefined> {
     return this.#call(() => this.#remote.layerOf(id));
