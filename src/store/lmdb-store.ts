@@ -16,6 +16,7 @@ interface StoredManifest {
 
 /** Structures read per step when a whole document is streamed through verification (bounded memory). */
 const READ_STEP = 256;
+const DOCUMENT_BYTES = 'documentBytes';
 
 /** The embedded store: one LMDB environment with structures (by digest), manifests and witnesses (by document id). */
 export class LmdbStore implements Store {
@@ -24,6 +25,8 @@ export class LmdbStore implements Store {
   #structures: Database<Buffer, Buffer>;
   #manifests: Database<StoredManifest, string>;
   #witnesses: Database<Witness, string>;
+  /** Running totals kept in the transactions that change them, so stats() reads no manifest. */
+  #totals: Database<number, string>;
   #staging?: Buffer;
 
   protected constructor(path: string, root: RootDatabase) {
@@ -32,6 +35,16 @@ export class LmdbStore implements Store {
     this.#structures = root.openDB<Buffer, Buffer>({ name: 'structures', encoding: 'binary', keyEncoding: 'binary' });
     this.#manifests = root.openDB<StoredManifest, string>({ name: 'manifests' });
     this.#witnesses = root.openDB<Witness, string>({ name: 'witnesses' });
+    this.#totals = root.openDB<number, string>({ name: 'totals' });
+    if (this.#totals.get(DOCUMENT_BYTES) === undefined) {
+      // A store from before the totals: summed once, in a write transaction so that concurrent openers agree.
+      root.transactionSync(() => {
+        if (this.#totals.get(DOCUMENT_BYTES) !== undefined) return;
+        let bytes = 0;
+        for (const { value } of this.#manifests.getRange()) bytes += value.length;
+        this.#totals.putSync(DOCUMENT_BYTES, bytes);
+      });
+    }
   }
 
   static open(path: string): LmdbStore {
@@ -80,6 +93,7 @@ export class LmdbStore implements Store {
       }
       void this.#witnesses.put(id, manifest.witness);
       void this.#manifests.put(id, stored);
+      void this.#totals.put(DOCUMENT_BYTES, (this.#totals.get(DOCUMENT_BYTES) ?? 0) + manifest.length);
       this.documentAdded(manifest);
       return true;
     });
@@ -132,10 +146,8 @@ export class LmdbStore implements Store {
 
   async stats(): Promise<StoreStats> {
     this.fresh();
-    let documentBytes = 0;
-    for (const { value } of this.#manifests.getRange()) documentBytes += value.length;
     const structures = this.#structures.getCount();
-    return { path: this.path, documents: this.#manifests.getCount(), structures, documentBytes, structureBytes: structures * STRUCTURE_SIZE };
+    return { path: this.path, documents: this.#manifests.getCount(), structures, documentBytes: this.#totals.get(DOCUMENT_BYTES) ?? 0, structureBytes: structures * STRUCTURE_SIZE };
   }
 
   async close(): Promise<void> {

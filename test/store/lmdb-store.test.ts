@@ -47,6 +47,26 @@ describe('LmdbStore', () => {
     }
   });
 
+  it('keeps stats totals across reopen, and sums them once for a store written before the totals existed', async () => {
+    const dir = newDir();
+    const docs = [seededBytes(5000, 11), seededBytes(2 * PAYLOAD_SIZE + 3, 12)];
+    let store = LmdbStore.open(dir);
+    for (const doc of docs) await store.putDocument((await putStructuresOf(store, doc)).manifest);
+    await store.close();
+    const raw = open({ path: dir, compression: false, maxDbs: 16 });
+    await raw.openDB<number, string>({ name: 'totals' }).remove('documentBytes');
+    await raw.close();
+    store = LmdbStore.open(dir);
+    try {
+      expect((await store.stats()).documentBytes).toBe(docs[0]!.length + docs[1]!.length);
+      const third = seededBytes(777, 13);
+      await store.putDocument((await putStructuresOf(store, third)).manifest);
+      expect(await store.stats()).toMatchObject({ documents: 3, documentBytes: docs[0]!.length + docs[1]!.length + third.length });
+    } finally {
+      await store.close();
+    }
+  });
+
   it('refuses a manifest whose structures are not stored, and unknown or malformed ids', async () => {
     const store = LmdbStore.open(newDir());
     try {
