@@ -410,6 +410,10 @@ export class HoloStore extends LmdbStore {
     return this.#repair(raw, digest, this.#holo.get(id)?.layer ?? FIELD_LAYERS[1]!.index, `document ${id}: structure ${index}`);
   }
 
+  /**
+   * `raw` if it matches its digest; else repaired from its RS parity (counted) and written back with fresh parity, so
+   * the damage is healed once rather than repaired on every read; else refused.
+   */
   #repair(raw: Uint8Array, digest: Uint8Array, layer: number, what: string): Uint8Array {
     if (timingSafeEqual(sha256(raw), digest)) return raw;
     const counters = this.#counters[layer]!;
@@ -419,6 +423,9 @@ export class HoloStore extends LmdbStore {
       const repaired = eccDecode(raw, parity).data;
       if (!timingSafeEqual(sha256(repaired), digest)) fail(ErrorCode.WITNESS, 'the repaired bytes do not match');
       counters.eccRepairs++;
+      const key = Buffer.from(digest);
+      void (layer === VAULT.index ? this.#vaultChunks : this.structureDb).put(key, Buffer.from(repaired));
+      void this.#parity.put(key, parityOf(repaired));
       return repaired;
     } catch (err) {
       counters.eccFailures++;

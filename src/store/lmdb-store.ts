@@ -168,6 +168,11 @@ export class LmdbStore implements Store {
     return bytes;
   }
 
+  /** The structures by digest, for subclasses that write verified bytes back (repairs). */
+  protected get structureDb(): Database<Buffer, Buffer> {
+    return this.#structures;
+  }
+
   /** The raw stored bytes of a structure, unchecked; undefined when absent. */
   protected rawStructure(digest: Uint8Array): Buffer | undefined {
     return this.#structures.get(Buffer.from(digest));

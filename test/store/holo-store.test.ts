@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { open } from 'lmdb';
@@ -155,6 +155,13 @@ describe('HoloStore ECC on read (spec §5)', () => {
 
       corrupt((b) => { for (let i = 5000; i < 5896; i++) b[i]! ^= 0x5a; }); // an 896-byte burst: 16 per codeword
       expect(await read()).toBe(true);
+      // The repair is written back: the stored bytes are clean again and the next read repairs nothing.
+      await vi.waitFor(() => {
+        t.raw.resetReadTxn();
+        expect(Buffer.from(t.structures.get(key)!).equals(clean)).toBe(true);
+      });
+      expect(await read()).toBe(true);
+      expect(layerOf(await store.getLayerStats(), 'knowledge')).toMatchObject({ ecc_repairs: 1 });
       corrupt((b) => { for (let k = 0; k < 16; k++) b[7 + k * ECC_DEPTH]! ^= 0xff; }); // 16 in one codeword
       expect(await read()).toBe(true);
       const parityKey = key;
