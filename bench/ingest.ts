@@ -188,12 +188,13 @@ for (const threads of [1, 2]) {
   }
 }
 
-for (const threads of [1, 2]) {
+for (const [threads, untilBound] of [[1, false], [2, false], [2, true]] as const) {
   let engine: Engine | undefined;
   let dir = '';
-  const name = `Engine end to end (holographic store), classify, ${threads} thread${threads > 1 ? 's' : ''}`;
+  const name = `Engine end to end (holographic store), classify, ${threads} thread${threads > 1 ? 's' : ''}${untilBound ? ', until every pair is bound' : ''}`;
   bench.add(name, counted(name, async () => {
     for await (const _ of engine!.ingest(corpus, { details: false, cluster: false }));
+    if (untilBound) await engine!.bound();
   }), {
     beforeEach: async () => {
       engine = await Engine.open({ store: (dir = freshStore()), threads });

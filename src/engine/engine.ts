@@ -178,6 +178,12 @@ export class Engine {
     return this.#store.recallByCue(cue, layer);
   }
 
+  /** Resolves once every stored document's pairs are bound into their layer fields (binding runs behind ingest). */
+  async bound(): Promise<void> {
+    this.#open();
+    return this.#store.bound();
+  }
+
   /** {layers: one spec §4 entry per layer, summary}; `settle` waits for background binding so every layer is probed. */
   async getLayerStats(options: { settle?: boolean } = {}): Promise<LayerReport> {
     this.#open();

@@ -75,6 +75,9 @@ export class RemoteStore implements Store {
   getLayerStats(options: { settle?: boolean } = {}): Promise<LayerReport> {
     return this.#call(() => this.#remote.getLayerStats(options));
   }
+  bound(): Promise<void> {
+    return this.#call(() => this.#remote.bound());
+  }
   rebalanceLayers(options: { totalFloats?: number } = {}): Promise<RebalanceReport> {
     return this.#call(() => this.#remote.rebalanceLayers(options));
   }

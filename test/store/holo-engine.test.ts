@@ -64,7 +64,9 @@ describe('Engine with the holographic store', () => {
       const got = Object.fromEntries(results.map((r) => [r.path!.slice(input.length + 1), r.layer]));
       expect(got).toEqual(Object.fromEntries(Object.entries(SAMPLES).map(([name, s]) => [name, s.layer])));
       for (const r of results) expect(Buffer.from(await engine.get(r.id)).equals(Buffer.from(SAMPLES[r.path!.slice(input.length + 1)]!.bytes))).toBe(true);
-      const { layers } = await engine.getLayerStats({ settle: true });
+      await engine.bound();
+      const { layers, summary } = await engine.getLayerStats(); // not settled: bound() already waited for binding
+      expect(summary.pending_binds).toBe(0);
       const counts = Object.fromEntries(layers.map((l) => [l.name, l.bytes]));
       expect(counts.experience).toBe(SAMPLES['logs/app.log']!.bytes.length + SAMPLES['data/sales.csv']!.bytes.length);
       expect(counts.vault).toBe(SECRET_KEY_FILE.length);
