@@ -1,0 +1,173 @@
+// The Redis holographic store with several writers: partial fields summed on read, a dead writer's documents re-bound,
+// the Vault sealed.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { ErrorCode } from '../../src/errors.js';
+import { PAYLOAD_SIZE } from '../../src/framing/structure.js';
+import { RedisHoloStore } from '../../src/store/redis-holo-store.js';
+import { RedisStore } from '../../src/store/redis-store.js';
+import { seededBytes } from '../fixtures/engine/data.js';
+import { PrivateRedis } from '../fixtures/queues/redis-server.js';
+import { putDoc, VAULT_KEY_HEX } from './holo-helpers.js';
+
+const OPTIONS = { totalFloats: 1 << 16, headroom: 8, checkpointEvery: 1000 };
+let redis: PrivateRedis;
+let prefixes = 0;
+
+beforeAll(async () => {
+  redis = await PrivateRedis.start();
+});
+afterAll(async () => {
+  await redis?.stop();
+});
+
+function openOn(prefix: string): Promise<RedisHoloStore> {
+  return RedisHoloStore.openHolo(redis.url, { ...OPTIONS, prefix });
+}
+
+/** Stops a writer the way a crash does: the connection goes, nothing is checkpointed. */
+async function kill(store: RedisHoloStore): Promise<void> {
+  await RedisStore.prototype.close.call(store);
+}
+
+async function storeDocs(store: RedisHoloStore, seeds: number[], layer: string): Promise<Map<string, Uint8Array>> {
+  const docs = new Map<string, Uint8Array>();
+  for (const seed of seeds) {
+    const bytes = seededBytes(2 * PAYLOAD_SIZE + seed, seed);
+    const r = await putDoc(store, bytes, layer);
+    expect(r.added).toBe(true);
+    docs.set(r.id, bytes);
+  }
+  return docs;
+}
+
+async function expectExactRecall(reader: RedisHoloStore, docs: Map<string, Uint8Array>): Promise<void> {
+  for (const [id, bytes] of docs) {
+    const recall = await reader.retrieveFromLayer(id, 'knowledge');
+    expect(Buffer.from(recall.bytes).equals(Buffer.from(bytes))).toBe(true);
+    expect(recall).toMatchObject({ hits: 3, misses: 0 });
+  }
+}
+
+describe('RedisHoloStore with several writers', () => {
+  it('sums the partial fields of two writers: a third instance recalls every document and measures every item', async () => {
+    const prefix = `w${++prefixes}`;
+    const [a, b] = [await openOn(prefix), await openOn(prefix)];
+    const docs = new Map([...(await storeDocs(a, [1, 2, 3, 4], 'knowledge')), ...(await storeDocs(b, [5, 6, 7, 8], 'knowledge'))]);
+    expect(a.writerId).not.toBe(b.writerId);
+    await Promise.all([a.close(), b.close()]);
+    const client = new Redis(redis.url);
+    try {
+      const partials = await client.smembers(`${prefix}:h:partials`);
+      expect(partials.sort()).toEqual([`0:1:0:${a.writerId}`, `0:1:0:${b.writerId}`].sort());
+    } finally {
+      client.disconnect();
+    }
+    const reader = await openOn(prefix);
+    try {
+      await expectExactRecall(reader, docs);
+      expect(await reader.reboundDocuments()).toBe(0); // every pair came from a saved partial, none was re-bound
+      const knowledge = (await reader.getLayerStats()).layers.find((l) => l.name === 'knowledge')!;
+      expect(knowledge.items).toBe(24);
+      expect(knowledge.snr_measured).not.toBeNull();
+      expect(knowledge.snr_measured!).toBeGreaterThan(0.5 * knowledge.snr_predicted);
+      expect(knowledge.ber).toBe(0);
+    } finally {
+      await reader.close();
+    }
+  }, 60_000);
+
+  it('re-binds the documents of a writer killed before its checkpoint: exact recall, right telemetry', async () => {
+    const prefix = `w${++prefixes}`;
+    const writer = await openOn(prefix);
+    const saved = await storeDocs(writer, [11, 12], 'knowledge');
+    await writer.checkpoint();
+    const lost = await storeDocs(writer, [13, 14, 15], 'knowledge');
+    await kill(writer);
+    const reader = await openOn(prefix);
+    try {
+      await expectExactRecall(reader, new Map([...saved, ...lost]));
+      expect(await reader.reboundDocuments()).toBe(3);
+      const knowledge = (await reader.getLayerStats()).layers.find((l) => l.name === 'knowledge')!;
+      expect(knowledge.items).toBe(15);
+      expect(knowledge.snr_measured!).toBeGreaterThan(0.5 * knowledge.snr_predicted);
+      expect(knowledge.ber).toBe(0);
+    } finally {
+      await reader.close();
+    }
+  }, 60_000);
+
+  it('reads the saved partial field itself: zeroed, clean-up misses and only the manifest fallback keeps the bytes exact', async () => {
+    const prefix = `w${++prefixes}`;
+    const writer = await openOn(prefix);
+    const docs = await storeDocs(writer, [21, 22, 23], 'knowledge');
+    await writer.close();
+    const client = new Redis(redis.url);
+    try {
+      const [name] = await client.smembers(`${prefix}:h:partials`);
+      const field = (await client.getBuffer(`${prefix}:f:${name}`))!;
+      await client.set(`${prefix}:f:${name}`, Buffer.alloc(field.length)); // the field zeroed, its document list kept
+    } finally {
+      client.disconnect();
+    }
+    const reader = await openOn(prefix);
+    try {
+      const [id, bytes] = [...docs][0]!;
+      const recall = await reader.retrieveFromLayer(id);
+      expect(Buffer.from(recall.bytes).equals(Buffer.from(bytes))).toBe(true); // the manifest fallback keeps it exact
+      expect(recall.hits).toBeLessThan(3);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('keeps no plaintext of a Vault document anywhere in Redis', async () => {
+    process.env.ATLAS_VAULT_KEY = VAULT_KEY_HEX;
+    const prefix = `w${++prefixes}`;
+    const marker = 'SECRET-MARKER-7f3a';
+    const plaintext = Buffer.from(`${marker} `.repeat(3000));
+    const store = await openOn(prefix);
+    let id: string;
+    try {
+      id = (await store.putVault(plaintext)).id;
+      expect(Buffer.from((await store.retrieveFromLayer(id, 'vault')).bytes).equals(plaintext)).toBe(true);
+      expect(await store.layerOf(id)).toBe('vault');
+    } finally {
+      await store.close();
+      delete process.env.ATLAS_VAULT_KEY;
+    }
+    const client = new Redis(redis.url);
+    try {
+      const keys = await client.keys(`${prefix}:*`);
+      expect(keys.some((k) => k.startsWith(`${prefix}:v:c:`))).toBe(true);
+      const values: Buffer[] = [];
+      for (const key of keys) {
+        const type = await client.type(key);
+        if (type === 'string') values.push((await client.getBuffer(key))!);
+        else if (type === 'hash') for (const [f, v] of Object.entries(await client.hgetallBuffer(key))) values.push(Buffer.from(f), v);
+        else if (type === 'set') values.push(...(await client.smembersBuffer(key)));
+        else throw new Error(`unexpected key type ${type} of ${key}`);
+      }
+      expect(values.length).toBeGreaterThan(3);
+      for (const value of [...values, ...keys.map((k) => Buffer.from(k))]) expect(value.includes(marker)).toBe(false);
+      expect(values.some((v) => v.includes(plaintext.subarray(0, 64)))).toBe(false);
+    } finally {
+      client.disconnect();
+    }
+    const reader = await openOn(prefix);
+    try {
+      await expect(reader.getDocument(id)).rejects.toBeDefined(); // no key configured: it cannot be opened
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('refuses rebalanceLayers with a STATE error that says why', async () => {
+    const store = await openOn(`w${++prefixes}`);
+    try {
+      await expect(store.rebalanceLayers()).rejects.toMatchObject({ code: ErrorCode.STATE, message: expect.stringContaining('partial fields of many writers') });
+    } finally {
+      await store.close();
+    }
+  });
+});
