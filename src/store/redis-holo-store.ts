@@ -291,7 +291,7 @@ export class RedisHoloStore extends RedisStore {
   }
 
   async #repaired(id: string, digests: readonly Uint8Array[], raw: (Buffer | null)[], counters: LayerCounters, first = 0): Promise<Buffer[]> {
-    const parities = await this.redis.mgetBuffer(...digests.map((d) => this.parityKey(d)));
+    const parities = digests.length ? await this.redis.mgetBuffer(...digests.map((d) => this.parityKey(d))) : [];
     return raw.map((bytes, k) => {
       if (bytes === null) fail(ErrorCode.STATE, `document ${id}: structure ${first + k} is missing from the store`);
       return Buffer.from(repairStructure(bytes, digests[k]!, parities[k] ?? undefined, counters, `document ${id}: structure ${first + k}`));
