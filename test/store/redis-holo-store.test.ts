@@ -1,12 +1,16 @@
 // The Redis holographic store with several writers: partial fields summed on read, a dead writer's documents re-bound,
 // the Vault sealed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { ErrorCode } from '../../src/errors.js';
+import { documentId as documentIdOf } from '../../src/framing/index.js';
 import { PAYLOAD_SIZE } from '../../src/framing/structure.js';
 import { RedisHoloStore } from '../../src/store/redis-holo-store.js';
 import { RedisStore } from '../../src/store/redis-store.js';
-import { seededBytes } from '../fixtures/engine/data.js';
+import { atlas } from '../fixtures/engine/cli.js';
+import { seededBytes, tempDir } from '../fixtures/engine/data.js';
 import { PrivateRedis } from '../fixtures/queues/redis-server.js';
 import { putDoc, VAULT_KEY_HEX } from './holo-helpers.js';
 
@@ -17,8 +21,10 @@ let prefixes = 0;
 beforeAll(async () => {
   redis = await PrivateRedis.start();
 });
+const dirs: string[] = [];
 afterAll(async () => {
   await redis?.stop();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 function openOn(prefix: string): Promise<RedisHoloStore> {
@@ -170,4 +176,53 @@ describe('RedisHoloStore with several writers', () => {
       await store.close();
     }
   });
+});
+
+describe('RedisHoloStore through the engine and the CLI', () => {
+  it('two `atlas ingest --store redis://` processes write one store; any host recalls and measures all of it', async () => {
+    const url = `${redis.url}/3`; // a database of its own: the CLI uses the default prefix
+    const files = new Map<string, Uint8Array>();
+    const folders = [0, 1].map((w) => {
+      const dir = tempDir(`redis-ingest-${w}`);
+      dirs.push(dir);
+      for (let i = 0; i < 3; i++) {
+        const bytes = seededBytes(PAYLOAD_SIZE + 1000 * i + w, 50 + 10 * w + i);
+        writeFileSync(join(dir, `f${i}`), bytes);
+        files.set(documentIdOf(bytes), bytes);
+      }
+      return dir;
+    });
+    const runs = await Promise.all(folders.map((dir) => atlas(['ingest', dir, '--layer', 'experience', '--json', '--store', url])));
+    for (const run of runs) {
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+    }
+    const stats = await atlas(['stats', '--json', '--store', url]);
+    expect(stats.code).toBe(0);
+    const parsed = JSON.parse(stats.stdout.toString()) as { holo: { documents: number }; layers: { name: string; items: number; snr_measured: number | null }[] };
+    expect(parsed.holo.documents).toBe(6);
+    const experience = parsed.layers.find((l) => l.name === 'experience')!;
+    expect(experience.items).toBe([...files.values()].reduce((n, b) => n + Math.ceil(b.length / PAYLOAD_SIZE), 0)); // 11
+    expect(experience.snr_measured).not.toBeNull();
+    const id = [...files.keys()][4]!;
+    const got = await atlas(['get', id, '--store', url]);
+    expect(got.stdout.equals(Buffer.from(files.get(id)!))).toBe(true);
+    const reader = await RedisHoloStore.openHolo(url);
+    try {
+      for (const [docId, bytes] of files) {
+        const recall = await reader.retrieveFromLayer(docId, 'experience');
+        expect(Buffer.from(recall.bytes).equals(Buffer.from(bytes))).toBe(true);
+        expect(recall.misses).toBe(0);
+      }
+      expect(await reader.reboundDocuments()).toBe(0); // both processes checkpointed their partial fields on exit
+      const client = new Redis(url);
+      try {
+        expect(await client.scard('atlas:h:partials')).toBe(2);
+      } finally {
+        client.disconnect();
+      }
+    } finally {
+      await reader.close();
+    }
+  }, 120_000);
 });
