@@ -376,8 +376,7 @@ export class RedisHoloStore extends RedisStore {
   async #readView(): Promise<{ index: HoloIndex; rebound: number }> {
     await this.bound();
     const [stateText, version] = await this.redis.mget(this.key('h', 'state'), this.key('h', 'version'));
-    const tag = `${version ?? 0}|${this.#binds}|${stateText ?? ''}`;
-    if (this.#view?.tag === tag) return this.#view;
+    if (this.#view?.tag === `${version ?? 0}|${this.#binds}|${stateText ?? ''}`) return this.#view;
     const index = new HoloIndex(this.#secret, JSON.parse(stateText ?? fail(ErrorCode.STATE, 'the capacity state is missing from Redis')) as CapacityState, GENERATION, this.#codes);
     const records = Object.entries(await this.redis.hgetall(this.key('h', 'records')));
     await this.#loadDigests(records.map(([id]) => id));
@@ -396,6 +395,9 @@ export class RedisHoloStore extends RedisStore {
       addField(index, k, s, field, `partial field ${name}`);
       for (let at = 0; at < docs.length; at += DIGEST_SIZE) held[k]![s]!.add(docs.subarray(at, at + DIGEST_SIZE).toString('hex'));
     }
+    // This writer's fields are added while none of its pairs waits to be bound, so each document is in whole or not.
+    while (this.#binding) await this.bound();
+    const tag = `${version ?? 0}|${this.#binds}|${stateText ?? ''}`;
     this.#own.shards.forEach((shards, k) => shards.forEach((shard, s) => {
       if (shard.documents.size === 0 || index.shards[k]?.[s] === undefined) return;
       addField(index, k, s, fieldBytes(this.#own, k, s), 'this writer\'s field');
