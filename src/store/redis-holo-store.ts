@@ -96,7 +96,9 @@ export class RedisHoloStore extends RedisStore {
     if (this.#policy !== 'spill' && this.#policy !== 'reject') fail(ErrorCode.INVALID, `capacity policy must be spill or reject, got ${String(this.#policy)}`);
     this.#margin = options.margin ?? DEFAULT_MARGIN;
     if (!Number.isFinite(this.#margin) || this.#margin < 0) fail(ErrorCode.INVALID, `margin must be a non-negative number, got ${String(this.#margin)}`);
-    this.#checkpointEvery = Math.max(1, options.checkpointEvery ?? 256);
+    const every = options.checkpointEvery ?? 256;
+    if (!Number.isSafeInteger(every) || every < 0) fail(ErrorCode.INVALID, `checkpointEvery must be a non-negative integer, got ${String(every)}`);
+    this.#checkpointEvery = Math.max(1, every);
     if (options.vaultKeyFile !== undefined) this.#vaultKeyFile = options.vaultKeyFile;
   }
 
