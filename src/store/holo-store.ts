@@ -1,18 +1,15 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setImmediate as yieldTurn } from 'node:timers/promises';
 import type { Database } from 'lmdb';
 import { ErrorCode, fail } from '../errors.js';
 import { PAYLOAD_SIZE, payloadLength, structureCount } from '../framing/structure.js';
-import { sha256 } from '../l2/witness.js';
 import { allocateDimensions, capacityState, DEFAULT_HEADROOM, type CapacityPolicy, type CapacityState } from '../holo/allocation.js';
-import { ECC_PARITY_BYTES, eccDecode } from '../holo/ecc.js';
 import { FIELD_LAYERS, LAYERS, VAULT, resolveLayer, type LayerName } from '../holo/layers.js';
 import { DEFAULT_MARGIN } from '../holo/probe.js';
 import { routeToLayer, type LayerPolicy } from '../holo/routing.js';
-import { bitErrorRate, capacityUsed, snrPredicted, type LayerStats } from '../holo/telemetry.js';
+import { snrPredicted, type LayerStats } from '../holo/telemetry.js';
 import { loadVaultKey } from '../holo/vault.js';
-import { kernels } from '../kernels/index.js';
 import { STRUCTURE_SIZE } from '../l3/phi.js';
 import { requireBytes } from '../validate.js';
 import { DIGEST_SIZE, requireDocumentId } from './check.js';
@@ -20,7 +17,10 @@ import { CueIndex, type CueDocument, type CueHeader, type CueRecall } from './cu
 import { readContainer, writeContainer } from './field-container.js';
 import { BindPool } from './bind-pool.js';
 import { HoloIndex, type BoundItem } from './holo-index.js';
+import { recallFromLayer } from './layer-recall.js';
+import { layerReport } from './layer-report.js';
 import { LmdbStore } from './lmdb-store.js';
+import { emptyCounters, parityOf, repairStructure, type LayerCounters } from './structure-repair.js';
 import type { DocumentManifest, VerifyReport } from './store.js';
 import { isVaultId, openDocument, sealDocument, type StoredVaultManifest } from './vault-documents.js';
 
@@ -76,14 +76,6 @@ interface StoredVault extends StoredVaultManifest {
   readonly length: number;
 }
 
-interface Counters {
-  eccRepairs: number;
-  eccFailures: number;
-  reads: number;
-  readMisses: number;
-  bytes: number;
-}
-
 export interface HoloSummary {
   readonly documents: number;
   readonly vault_documents: number;
@@ -126,13 +118,6 @@ export interface RebalanceReport {
   readonly reserve: number;
 }
 
-/** RS parity of a structure or sealed chunk, computed by the selected kernel backend straight into the stored Buffer. */
-function parityOf(bytes: Uint8Array): Buffer {
-  const parity = Buffer.allocUnsafe(ECC_PARITY_BYTES);
-  kernels().eccParity(bytes, parity);
-  return parity;
-}
-
 function nonNegative(value: number | undefined, what: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value < 0) fail(ErrorCode.INVALID, `${what} must be a non-negative integer, got ${String(value)}`);
@@ -172,7 +157,7 @@ export class HoloStore extends LmdbStore {
   #stored = 0;
   #pending = FIELD_LAYERS.map(() => 0);
   #rebalancing?: Promise<RebalanceReport>;
-  #counters: Counters[] = LAYERS.map(() => ({ eccRepairs: 0, eccFailures: 0, reads: 0, readMisses: 0, bytes: 0 }));
+  #counters: LayerCounters[] = LAYERS.map(emptyCounters);
 
   private constructor(path: string, options: HoloStoreOptions) {
     super(path, HoloStore.openRoot(path));
@@ -380,27 +365,7 @@ export class HoloStore extends LmdbStore {
     const manifest = (await this.getManifest(id)) ?? fail(ErrorCode.STATE, `document ${id} has a layer record but no manifest`);
     const index = this.#index; // a rebalance swaps the index; this read finishes on the generation it started on
     const shard = index.shardOf(stored.index, id) ?? fail(ErrorCode.STATE, `document ${id} is not bound in layer ${stored.name}`);
-    const doc = Buffer.from(id, 'hex');
-    const total = structureCount(manifest.length);
-    const out = new Uint8Array(manifest.length);
-    let hits = 0, misses = 0, minMargin: number | null = null;
-    const counters = this.#counters[stored.index]!;
-    for (let i = 0; i < total; i++) {
-      const expected = manifest.structures.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE);
-      const { digest, result } = index.recall(stored.index, shard, doc, i);
-      const hit = result.margin >= this.#margin && timingSafeEqual(digest, expected);
-      minMargin = minMargin === null ? result.margin : Math.min(minMargin, result.margin);
-      counters.reads++;
-      if (hit) hits++;
-      else {
-        misses++;
-        counters.readMisses++;
-      }
-      const bytes = this.loadStructure(id, i, hit ? digest : expected);
-      out.set(bytes.subarray(0, payloadLength(manifest.length, i)), i * PAYLOAD_SIZE);
-    }
-    if (!timingSafeEqual(sha256(out), doc)) fail(ErrorCode.WITNESS, `document ${id} does not match its SHA-256`);
-    return { bytes: out, layer: stored.name, hits, misses, minMargin };
+    return recallFromLayer(index, stored.index, shard, manifest, this.#margin, this.#counters[stored.index]!, (i, digest) => this.loadStructure(id, i, digest));
   }
 
   /** A structure checked against its digest; on a mismatch repaired from its RS parity (counted) or refused. */
@@ -415,22 +380,11 @@ export class HoloStore extends LmdbStore {
    * the damage is healed once rather than repaired on every read; else refused.
    */
   #repair(raw: Uint8Array, digest: Uint8Array, layer: number, what: string): Uint8Array {
-    if (timingSafeEqual(sha256(raw), digest)) return raw;
-    const counters = this.#counters[layer]!;
-    const parity = this.#parity.get(Buffer.from(digest));
-    try {
-      if (parity === undefined) fail(ErrorCode.WITNESS, 'no parity stored');
-      const repaired = eccDecode(raw, parity).data;
-      if (!timingSafeEqual(sha256(repaired), digest)) fail(ErrorCode.WITNESS, 'the repaired bytes do not match');
-      counters.eccRepairs++;
-      const key = Buffer.from(digest);
+    const key = Buffer.from(digest);
+    return repairStructure(raw, digest, this.#parity.get(key), this.#counters[layer]!, what, (repaired) => {
       void (layer === VAULT.index ? this.#vaultChunks : this.structureDb).put(key, Buffer.from(repaired));
       void this.#parity.put(key, parityOf(repaired));
-      return repaired;
-    } catch (err) {
-      counters.eccFailures++;
-      return fail(ErrorCode.WITNESS, `${what} is corrupt and unrecoverable (${(err as Error).message})`);
-    }
+    });
   }
 
   #readVault(id: string): Uint8Array {
@@ -454,38 +408,10 @@ export class HoloStore extends LmdbStore {
     this.#rebuildIfStale();
     if (options.settle) await this.bound();
     this.fresh();
-    const index = this.#index;
-    const reserve = index.state.reserve;
-    const layers = LAYERS.map((layer): LayerStats => {
-      const c = this.#counters[layer.index]!;
-      const common = { ecc_repairs: c.eccRepairs, ecc_failures: c.eccFailures, generation: index.generation, reserve, cross_layer_interference: 0 };
-      if (!layer.hasField) {
-        return { name: layer.name, dimension: 0, items: 0, bytes: c.bytes, snr_predicted: 0, snr_measured: null, ber: 0, capacity_used: 0, spill_shards: 0, ...common };
-      }
-      const shards = index.shards[layer.index]!;
-      const dimension = shards.reduce((s, x) => s + x.field.dimension, 0);
-      const items = shards.reduce((s, x) => s + x.items.length, 0);
-      const probe = this.#pending[layer.index] === 0 ? index.probe(layer.index, this.#margin) : { probes: 0, misses: 0, snr_measured: null };
-      return {
-        name: layer.name, dimension, items, bytes: c.bytes, snr_predicted: snrPredicted(dimension, items), snr_measured: probe.snr_measured,
-        ber: bitErrorRate(probe.misses + c.readMisses, probe.probes + c.reads), capacity_used: capacityUsed(items, layer.targetSnr, dimension),
-        spill_shards: shards.length - 1, ...common,
-      };
-    }).map((entry) => ({
-      name: entry.name, dimension: entry.dimension, items: entry.items, bytes: entry.bytes, snr_predicted: entry.snr_predicted,
-      snr_measured: entry.snr_measured, ber: entry.ber, capacity_used: entry.capacity_used, spill_shards: entry.spill_shards,
-      cross_layer_interference: entry.cross_layer_interference, ecc_repairs: entry.ecc_repairs, ecc_failures: entry.ecc_failures,
-      generation: entry.generation, reserve: entry.reserve,
-    }));
-    const total = this.#config.totalFloats;
-    return {
-      layers,
-      summary: {
-        documents: this.#holo.getCount(), vault_documents: this.#vaults.getCount(), bound_items: layers.reduce((s, l) => s + l.items, 0),
-        total_floats: total, allocated: total - reserve, reserve, generation: index.generation, capacity_policy: this.#policy,
-        headroom: this.#config.headroom, margin: this.#margin, pending_binds: this.#pending.reduce((a, b) => a + b, 0),
-      },
-    };
+    return layerReport({
+      index: this.#index, counters: this.#counters, pending: this.#pending, margin: this.#margin,
+      summary: { documents: this.#holo.getCount(), vault_documents: this.#vaults.getCount(), total_floats: this.#config.totalFloats, capacity_policy: this.#policy, headroom: this.#config.headroom },
+    });
   }
 
   // ---- rebalance and persistence ----

@@ -17,31 +17,59 @@ export interface RedisStoreOptions {
 /** Structures fetched or written per round trip. */
 const STEP = 64;
 
-// Both scripts run atomically, so the counters in the stats hash never disagree with the keys, even when a writer dies.
+// The scripts run atomically, so the counters in the stats hash never disagree with the keys, even when a writer dies.
+// ARGV[1] is the count n; KEYS: stats, n structure keys, then (when parity is kept) n parity keys; ARGV: n values, n parities.
 const PUT_STRUCTURES = `
+local n = tonumber(ARGV[1])
+local parity = #KEYS > n + 1
 local added = 0
-for i = 1, #ARGV do
-  if redis.call('SET', KEYS[i + 1], ARGV[i], 'NX') then added = added + 1 end
+for i = 1, n do
+  if redis.call('SET', KEYS[i + 1], ARGV[i + 1], 'NX') then
+    added = added + 1
+    if parity then redis.call('SET', KEYS[n + 1 + i], ARGV[n + 1 + i]) end
+  end
 end
 if added > 0 then redis.call('HINCRBY', KEYS[1], 'structures', added) end
 return added`;
 
-const PUT_DOCUMENT = `
+// KEYS: manifest, docs set, stats, structure keys up to KEYS[S]; ARGV: id, length, structures, witness.
+const DOCUMENT_CHECK = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-for i = 4, #KEYS do
+for i = 4, S do
   if redis.call('EXISTS', KEYS[i]) == 0 then
     return redis.error_reply('STATE: document ' .. ARGV[1] .. ': structure ' .. (i - 4) .. ' is not stored')
   end
-end
+end`;
+const DOCUMENT_WRITE = `
 redis.call('HSET', KEYS[1], 'length', ARGV[2], 'structures', ARGV[3], 'witness', ARGV[4])
 redis.call('SADD', KEYS[2], ARGV[1])
 redis.call('HINCRBY', KEYS[3], 'documents', 1)
-redis.call('HINCRBY', KEYS[3], 'documentBytes', ARGV[2])
+redis.call('HINCRBY', KEYS[3], 'documentBytes', ARGV[2])`;
+
+const PUT_DOCUMENT = `local S = #KEYS ${DOCUMENT_CHECK} ${DOCUMENT_WRITE}
 return 1`;
+
+// PUT_DOCUMENT plus a compare-and-set of a state key (KEYS[S + 1]: expected ARGV[5], new ARGV[6]) and a record
+// (field ARGV[1] = ARGV[7] of hash KEYS[S + 2]), all or nothing; -1 when the state changed since the caller read it.
+const PUT_DOCUMENT_CAS = `local S = #KEYS - 2 ${DOCUMENT_CHECK}
+if (redis.call('GET', KEYS[S + 1]) or '') ~= ARGV[5] then return -1 end ${DOCUMENT_WRITE}
+redis.call('SET', KEYS[S + 1], ARGV[6])
+redis.call('HSET', KEYS[S + 2], ARGV[1], ARGV[7])
+return 1`;
+
+/** A document write that also moves a shared state from `expected` to `next` and records `record` under the id. */
+export interface StateChange {
+  readonly stateKey: string;
+  readonly expected: string;
+  readonly next: string;
+  readonly recordsKey: string;
+  readonly record: string;
+}
 
 interface Scripts {
   atlasPutStructures(numKeys: number, ...args: Array<string | Buffer>): Promise<number>;
   atlasPutDocument(numKeys: number, ...args: Array<string | Buffer>): Promise<number>;
+  atlasPutDocumentCas(numKeys: number, ...args: Array<string | Buffer>): Promise<number>;
 }
 
 /** Redis URLs are the store locations that are not directories. */
@@ -59,16 +87,21 @@ export class RedisStore implements Store {
   readonly #redis: Redis & Scripts;
   readonly #prefix: string;
 
-  private constructor(path: string, redis: Redis, prefix: string) {
+  protected constructor(path: string, redis: Redis, prefix: string) {
     this.path = path;
     this.#prefix = prefix;
     redis.defineCommand('atlasPutStructures', { lua: PUT_STRUCTURES });
     redis.defineCommand('atlasPutDocument', { lua: PUT_DOCUMENT });
+    redis.defineCommand('atlasPutDocumentCas', { lua: PUT_DOCUMENT_CAS });
     this.#redis = redis as Redis & Scripts;
   }
 
-  /** Connects (ioredis reconnects by itself; with maxRetriesPerRequest null, calls wait out a Redis restart). */
   static async open(url: string, options: RedisStoreOptions = {}): Promise<RedisStore> {
+    return new RedisStore(redactUrl(url), await RedisStore.connect(url, options), options.prefix ?? 'atlas');
+  }
+
+  /** Connects (ioredis reconnects by itself; with maxRetriesPerRequest null, calls wait out a Redis restart). */
+  protected static async connect(url: string, options: RedisStoreOptions): Promise<Redis> {
     if (!isRedisUrl(url)) fail(ErrorCode.INVALID, `'${url}' is not a redis:// URL`);
     const redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true, ...options.redis });
     redis.on('error', () => {}); // reconnects are ioredis's job; a failed call reports its own error
@@ -79,7 +112,7 @@ export class RedisStore implements Store {
       redis.disconnect();
       fail(ErrorCode.STATE, `cannot open the store at ${redactUrl(url)}: ${(err as Error).message}`);
     }
-    return new RedisStore(redactUrl(url), redis, options.prefix ?? 'atlas');
+    return redis;
   }
 
   async putStructures(batch: Uint8Array, digests: Uint8Array): Promise<void> {
@@ -90,25 +123,41 @@ export class RedisStore implements Store {
       const end = Math.min(count, at + STEP);
       const keys: string[] = [this.#key('stats')];
       const values: Buffer[] = [];
+      const parityKeys: string[] = [];
+      const parities: Buffer[] = [];
       for (let i = at; i < end; i++) {
-        keys.push(this.#structureKey(digests.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE)));
+        const digest = digests.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE);
+        keys.push(this.#structureKey(digest));
         // A copy: the caller may reuse `batch` as soon as this returns, before ioredis has written the bytes out.
-        values.push(Buffer.from(batch.subarray(i * STRUCTURE_SIZE, (i + 1) * STRUCTURE_SIZE)));
+        const bytes = Buffer.from(batch.subarray(i * STRUCTURE_SIZE, (i + 1) * STRUCTURE_SIZE));
+        values.push(bytes);
+        const parity = this.structureParity(bytes);
+        if (parity) {
+          parityKeys.push(this.parityKey(digest));
+          parities.push(parity);
+        }
       }
-      writes.push(this.#redis.atlasPutStructures(keys.length, ...keys, ...values));
+      writes.push(this.#redis.atlasPutStructures(keys.length + parityKeys.length, ...keys, ...parityKeys, String(end - at), ...values, ...parities));
     }
     await Promise.all(writes);
   }
 
   async putDocument(manifest: DocumentManifest): Promise<boolean> {
+    return (await this.writeDocument(manifest)) === 1;
+  }
+
+  /** Writes a manifest (1), finds it already stored (0), or with `change` finds the shared state moved on (-1). */
+  protected async writeDocument(manifest: DocumentManifest, change?: StateChange): Promise<number> {
     const id = requireDocumentId(manifest.id);
     const count = structureCount(manifest.length);
     if (manifest.structures.length !== count * DIGEST_SIZE) fail(ErrorCode.INVALID, `manifest of ${id} lists ${manifest.structures.length / DIGEST_SIZE} structures, ${count} expected`);
     const keys = [this.#key('m', id), this.#key('docs'), this.#key('stats')];
     for (let i = 0; i < count; i++) keys.push(this.#structureKey(manifest.structures.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE)));
+    const args = [id, String(manifest.length), Buffer.from(manifest.structures), JSON.stringify(manifest.witness)];
     try {
-      const added = await this.#redis.atlasPutDocument(keys.length, ...keys, id, String(manifest.length), Buffer.from(manifest.structures), JSON.stringify(manifest.witness));
-      return added === 1;
+      if (!change) return await this.#redis.atlasPutDocument(keys.length, ...keys, ...args);
+      keys.push(change.stateKey, change.recordsKey);
+      return await this.#redis.atlasPutDocumentCas(keys.length, ...keys, ...args, change.expected, change.next, change.record);
     } catch (err) {
       const m = /^STATE: (.*)$/s.exec((err as Error).message);
       if (m) fail(ErrorCode.STATE, m[1]!);
@@ -172,12 +221,39 @@ export class RedisStore implements Store {
     await this.#redis.quit().catch(() => this.#redis.disconnect());
   }
 
+  /** RS parity kept beside each new structure, written in the same script; none in the plain store. */
+  protected structureParity(_bytes: Uint8Array): Buffer | undefined {
+    return undefined;
+  }
+
+  /** The stored bytes of structures, unchecked; null where absent. */
+  protected async rawStructures(digests: readonly Uint8Array[]): Promise<(Buffer | null)[]> {
+    return digests.length ? this.#redis.mgetBuffer(...digests.map((d) => this.#structureKey(d))) : [];
+  }
+
+  /** Structures `first`, `first + 1`, ... of document `id` as read, before the digest check (subclasses repair here). */
+  protected async repairStructures(_id: string, _first: number, _digests: readonly Uint8Array[], raw: (Buffer | null)[]): Promise<(Buffer | null)[]> {
+    return raw;
+  }
+
+  protected get redis(): Redis {
+    return this.#redis;
+  }
+
+  protected key(...parts: string[]): string {
+    return this.#key(...parts);
+  }
+
+  protected parityKey(digest: Uint8Array): string {
+    return this.#key('p', hex(digest));
+  }
+
   #key(...parts: string[]): string {
     return [this.#prefix, ...parts].join(':');
   }
 
   #structureKey(digest: Uint8Array): string {
-    return this.#key('s', Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength).toString('hex'));
+    return this.#key('s', hex(digest));
   }
 
   async #requireManifest(id: string): Promise<DocumentManifest> {
@@ -189,11 +265,15 @@ export class RedisStore implements Store {
   /** Payload bytes of structures [first, last), each verified. */
   async #payloads(manifest: DocumentManifest, first: number, last: number): Promise<Uint8Array> {
     const digest = (i: number) => manifest.structures.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE);
-    const keys = Array.from({ length: last - first }, (_, k) => this.#structureKey(digest(first + k)));
-    const values = keys.length ? await this.#redis.mgetBuffer(...keys) : [];
-    const parts = values.map((bytes, k) => checkedPayload(bytes, digest(first + k), manifest.id, manifest.length, first + k));
+    const digests = Array.from({ length: last - first }, (_, k) => digest(first + k));
+    const values = await this.repairStructures(manifest.id, first, digests, await this.rawStructures(digests));
+    const parts = values.map((bytes, k) => checkedPayload(bytes, digests[k]!, manifest.id, manifest.length, first + k));
     return Buffer.concat(parts);
   }
+}
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
 /** The URL without its password, for messages and stats. */

@@ -49,11 +49,20 @@ export function sealDocument(key: VaultKey, bytes: Uint8Array): SealedDocument {
  * Fails closed on a wrong key, any tampering, swapped chunks or a plaintext that does not match its witness.
  */
 export function openDocument(key: VaultKey, id: string, stored: StoredVaultManifest, chunk: (address: Buffer, index: number) => Uint8Array): Uint8Array {
-  if (stored.keyId !== key.id) fail(ErrorCode.WITNESS, `vault document ${id} was sealed under key ${stored.keyId}, not the configured key ${key.id}`);
   const docId = Buffer.from(id, 'hex');
-  const inner = JSON.parse(Buffer.from(openChunk(key, docId, MANIFEST_INDEX, stored.sealed)).toString('utf8')) as VaultManifest;
+  const inner = openManifest(key, id, stored);
   const out = new Uint8Array(inner.length);
   inner.chunks.forEach((address, i) => out.set(openChunk(key, docId, i, chunk(Buffer.from(address, 'hex'), i)), i * PAYLOAD_SIZE));
   if (createHash('sha256').update(out).digest('hex') !== inner.sha256) fail(ErrorCode.WITNESS, `vault document ${id} does not match its witness`);
   return out;
+}
+
+/** The chunk addresses of a Vault document, from its sealed manifest (a store that fetches asynchronously needs them first). */
+export function vaultChunkAddresses(key: VaultKey, id: string, stored: StoredVaultManifest): Buffer[] {
+  return openManifest(key, id, stored).chunks.map((address) => Buffer.from(address, 'hex'));
+}
+
+function openManifest(key: VaultKey, id: string, stored: StoredVaultManifest): VaultManifest {
+  if (stored.keyId !== key.id) fail(ErrorCode.WITNESS, `vault document ${id} was sealed under key ${stored.keyId}, not the configured key ${key.id}`);
+  return JSON.parse(Buffer.from(openChunk(key, Buffer.from(id, 'hex'), MANIFEST_INDEX, stored.sealed)).toString('utf8')) as VaultManifest;
 }

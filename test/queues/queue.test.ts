@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { AtlasError, ErrorCode } from '../../src/errors.js';
 import { documentId } from '../../src/framing/index.js';
-import { RedisStore } from '../../src/store/redis-store.js';
+import { RedisHoloStore } from '../../src/store/redis-holo-store.js';
 import { IngestQueue } from '../../queues/ingest-queue.js';
 import { IngestWorker } from '../../queues/ingest-worker.js';
 import { batchJobId, documentJobId, parseJobData } from '../../queues/jobs.js';
@@ -85,18 +85,26 @@ describe('IngestQueue', () => {
       const m = await queue.ingestQueue.getMetrics('completed');
       expect(m.meta.count).toBeGreaterThanOrEqual(3);
       expect(await admin.keys(`${prefix}-atlas:stage:*`)).toEqual([]);
-      const store = await RedisStore.open(redis.url);
-      for (const doc of docs) expect(Buffer.from(await store.getDocument(documentId(doc))).equals(Buffer.from(doc))).toBe(true);
-      await store.close();
-      // Any host reads the shared store through the CLI; what it lacks (the layers) fails with one clear line.
+      // The worker bound every document into its layer: another instance recalls them from the summed fields.
+      const store = await RedisHoloStore.openHolo(redis.url);
+      try {
+        for (const doc of docs) {
+          expect(Buffer.from(await store.getDocument(documentId(doc))).equals(Buffer.from(doc))).toBe(true);
+          expect(Buffer.from((await store.retrieveFromLayer(documentId(doc))).bytes).equals(Buffer.from(doc))).toBe(true);
+        }
+      } finally {
+        await store.close();
+      }
+      // Any host reads the shared store, layers included, through the CLI.
       const got = await atlas(['get', documentId(docs[0]!), '--store', redis.url]);
       expect(got.stderr.toString()).toBe('');
       expect(got.stdout.equals(Buffer.from(docs[0]!))).toBe(true);
       const verified = await atlas(['verify', documentId(docs[2]!), '--store', redis.url]);
       expect(verified.code).toBe(0);
-      const stats = await atlas(['stats', '--store', redis.url]);
-      expect(stats.code).toBe(1);
-      expect(stats.stderr.toString()).toMatch(/^atlas stats: STATE: getLayerStats is not available on a Redis store[^\n]*\n$/);
+      const stats = await atlas(['stats', '--json', '--store', redis.url]);
+      expect(stats.stderr.toString()).toBe('');
+      expect(stats.code).toBe(0);
+      expect(JSON.parse(stats.stdout.toString()).holo).toMatchObject({ documents: 3, bound_items: 5 + 0 + 2, pending_binds: 0 });
       // The same buffers in a new batch: found stored, no new work.
       const second = await queue.wait((await queue.submit([...docs, seededBytes(10, 6)])).batch);
       expect(second).toMatchObject({ documents: 4, stored: 1, alreadyStored: 3 });

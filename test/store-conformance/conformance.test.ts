@@ -7,7 +7,9 @@ import { AtlasError, ErrorCode } from '../../src/errors.js';
 import { documentId, frameDocument, PAYLOAD_SIZE } from '../../src/framing/index.js';
 import { sha256, witnessGenerate } from '../../src/l2/witness.js';
 import { STRUCTURE_SIZE } from '../../src/l3/phi.js';
+import { HoloStore } from '../../src/store/holo-store.js';
 import { LmdbStore } from '../../src/store/lmdb-store.js';
+import { RedisHoloStore } from '../../src/store/redis-holo-store.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import type { DocumentManifest, Store } from '../../src/store/store.js';
 import { seededBytes, tempDir } from '../fixtures/engine/data.js';
@@ -17,8 +19,23 @@ import { putStructuresOf } from '../fixtures/engine/store.js';
 interface Backend {
   readonly name: string;
   open(): Promise<Store>;
-  /** Overwrites one stored structure's bytes behind the store's back. */
-  corrupt(store: Store, digest: Uint8Array, bytes: Uint8Array): Promise<void>;
+  /** Overwrites one stored structure's bytes behind the store's back; returns the store to go on with. */
+  corrupt(store: Store, digest: Uint8Array, bytes: Uint8Array): Promise<Store>;
+  /** Whether it keeps RS parity and repairs a damaged structure (the holographic stores) instead of refusing it. */
+  readonly repairs: boolean;
+}
+
+/** Writes one structure straight into an LMDB environment (closed store). */
+async function overwrite(path: string, digest: Uint8Array, bytes: Uint8Array): Promise<void> {
+  const root = open({ path, compression: false, maxDbs: 16 });
+  await root.openDB({ name: 'structures', encoding: 'binary', keyEncoding: 'binary' }).put(Buffer.from(digest), Buffer.from(bytes));
+  await root.close();
+}
+
+async function overwriteInRedis(prefix: string, digest: Uint8Array, bytes: Uint8Array): Promise<void> {
+  const client = new Redis(redis.url);
+  await client.set(`${prefix}:s:${Buffer.from(digest).toString('hex')}`, Buffer.from(bytes));
+  client.disconnect();
 }
 
 let redis: PrivateRedis;
@@ -44,19 +61,43 @@ const backends: Backend[] = [
     async corrupt(store, digest, bytes) {
       const path = (store as LmdbStore).path;
       await store.close();
-      const root = open({ path, compression: false, maxDbs: 8 });
-      await root.openDB({ name: 'structures', encoding: 'binary', keyEncoding: 'binary' }).put(Buffer.from(digest), Buffer.from(bytes));
-      await root.close();
+      await overwrite(path, digest, bytes);
+      return LmdbStore.open(path);
     },
+    repairs: false,
   },
   {
     name: 'RedisStore',
     open: () => RedisStore.open(redis.url, { prefix: `conf${++prefixes}` }),
-    async corrupt(_store, digest, bytes) {
-      const client = new Redis(redis.url);
-      await client.set(`conf${prefixes}:s:${Buffer.from(digest).toString('hex')}`, Buffer.from(bytes));
-      client.disconnect();
+    async corrupt(store, digest, bytes) {
+      await overwriteInRedis(`conf${prefixes}`, digest, bytes);
+      return store;
     },
+    repairs: false,
+  },
+  {
+    name: 'HoloStore',
+    async open() {
+      const dir = tempDir('conformance');
+      dirs.push(dir);
+      return HoloStore.openHolo(dir, { totalFloats: 1 << 16, headroom: 8 });
+    },
+    async corrupt(store, digest, bytes) {
+      const path = (store as HoloStore).path;
+      await store.close();
+      await overwrite(path, digest, bytes);
+      return HoloStore.openHolo(path);
+    },
+    repairs: true,
+  },
+  {
+    name: 'RedisHoloStore',
+    open: () => RedisHoloStore.openHolo(redis.url, { prefix: `conf${++prefixes}`, totalFloats: 1 << 16, headroom: 8 }),
+    async corrupt(store, digest, bytes) {
+      await overwriteInRedis(`conf${prefixes}`, digest, bytes);
+      return store;
+    },
+    repairs: true,
   },
 ];
 
@@ -133,15 +174,19 @@ describe.each(backends)('$name conformance', (backend) => {
     }
   });
 
-  it('detects a corrupted structure on read and in verify', async () => {
+  it('detects a corrupted structure on read and in verify (a store with parity repairs what it can first)', async () => {
     let store = await backend.open();
     const doc = seededBytes(PAYLOAD_SIZE + 10, 4);
     const { manifest, framed } = await putStructuresOf(store, doc);
     await store.putDocument(manifest);
     const bad = framed.slice(0, STRUCTURE_SIZE);
     bad[5]! ^= 1;
-    await backend.corrupt(store, manifest.structures.subarray(0, 32), bad);
-    if (backend.name === 'LmdbStore') store = LmdbStore.open((store as LmdbStore).path);
+    store = await backend.corrupt(store, manifest.structures.subarray(0, 32), bad);
+    if (backend.repairs) {
+      expect(Buffer.from(await store.getDocument(manifest.id)).equals(Buffer.from(doc))).toBe(true);
+      bad.fill(0x55, 0, 4000); // far beyond RS(255,223)
+      store = await backend.corrupt(store, manifest.structures.subarray(0, 32), bad);
+    }
     try {
       expect(await code(store.getDocument(manifest.id))).toBe(ErrorCode.WITNESS);
       expect(Buffer.from(await store.getDocument(manifest.id, 1)).equals(Buffer.from(doc.subarray(PAYLOAD_SIZE)))).toBe(true);

@@ -3,7 +3,7 @@ import { documentId, frameDocument } from '../../src/framing/index.js';
 import { sha256, witnessGenerate } from '../../src/l2/witness.js';
 import { STRUCTURE_SIZE } from '../../src/l3/phi.js';
 import { HoloStore, type HoloStoreOptions, type RoutedDocument } from '../../src/store/holo-store.js';
-import type { DocumentManifest } from '../../src/store/store.js';
+import type { DocumentManifest, Store } from '../../src/store/store.js';
 import { tempDir } from '../fixtures/engine/data.js';
 
 export const VAULT_KEY_HEX = 'a1'.repeat(32);
@@ -24,7 +24,7 @@ export function openSmall(dir: string, options: HoloStoreOptions = {}): HoloStor
 }
 
 /** Frames a document, puts its structures, and makes it visible through the holographic path. */
-export async function putDoc(store: HoloStore, doc: Uint8Array, policy: string | number = 'auto'): Promise<RoutedDocument & { manifest: DocumentManifest }> {
+export async function putDoc(store: Store & Pick<HoloStore, 'putRoutedDocument'>, doc: Uint8Array, policy: string | number = 'auto'): Promise<RoutedDocument & { manifest: DocumentManifest }> {
   const framed = frameDocument(doc);
   const n = framed.length / STRUCTURE_SIZE;
   const digests = new Uint8Array(n * 32);

@@ -1,0 +1,470 @@
+import { randomBytes } from 'node:crypto';
+import { setImmediate as yieldTurn } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import { ErrorCode, fail } from '../errors.js';
+import { PAYLOAD_SIZE, structureCount } from '../framing/structure.js';
+import { admit, allocateDimensions, capacityState, DEFAULT_HEADROOM, type CapacityPolicy, type CapacityState } from '../holo/allocation.js';
+import { FIELD_LAYERS, LAYERS, VAULT, resolveLayer, type LayerName } from '../holo/layers.js';
+import { DEFAULT_MARGIN } from '../holo/probe.js';
+import { routeToLayer, type LayerPolicy } from '../holo/routing.js';
+import { loadVaultKey } from '../holo/vault.js';
+import { DIGEST_SIZE, requireDocumentId } from './check.js';
+import { HoloIndex, type BoundItem } from './holo-index.js';
+import { DEFAULT_TOTAL_FLOATS, ROUTING_PREFIX, type HoloStoreOptions, type LayerRecall, type LayerReport, type RebalanceReport, type RoutedDocument } from './holo-store.js';
+import { recallFromLayer } from './layer-recall.js';
+import { layerReport } from './layer-report.js';
+import { RedisStore, redactUrl, type RedisStoreOptions } from './redis-store.js';
+import type { DocumentManifest, VerifyReport } from './store.js';
+import { emptyCounters, parityOf, repairStructure, type LayerCounters } from './structure-repair.js';
+import { isVaultId, openDocument, sealDocument, vaultChunkAddresses, type StoredVaultManifest } from './vault-documents.js';
+
+export interface RedisHoloStoreOptions extends HoloStoreOptions, RedisStoreOptions {}
+
+interface LayerRecord {
+  readonly layer: number;
+  readonly shard: number;
+  readonly length: number;
+}
+
+interface SharedConfig {
+  readonly secret: string;
+  readonly totalFloats: number;
+  readonly headroom: number;
+}
+
+/** The fields are never rebalanced on Redis (see rebalanceLayers), so every partial belongs to generation 0. */
+const GENERATION = 0;
+/** How long close() keeps binding queued pairs before it leaves them to the readers' re-binding. */
+const CLOSE_BIND_MS = 2000;
+const COUNTER_NAMES = ['eccRepairs', 'eccFailures', 'reads', 'readMisses'] as const;
+
+function parseRecord(text: string): LayerRecord {
+  const [layer, shard, length] = text.split(':').map(Number);
+  return { layer: layer!, shard: shard!, length: length! };
+}
+
+/** A field's spectrum as stored: f32 re ‖ f32 im, little-endian. */
+function fieldBytes(index: HoloIndex, layer: number, shard: number): Buffer {
+  const { re, im } = index.shards[layer]![shard]!.field.spectrum;
+  return Buffer.concat([Buffer.from(re.buffer, re.byteOffset, re.byteLength), Buffer.from(im.buffer, im.byteOffset, im.byteLength)]);
+}
+
+function addField(index: HoloIndex, layer: number, shard: number, bytes: Buffer, what: string): void {
+  const { re, im } = index.shards[layer]![shard]!.field.spectrum;
+  if (bytes.length !== 8 * re.length) fail(ErrorCode.STATE, `${what} holds ${bytes.length} bytes, expected ${8 * re.length}`);
+  const floats = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+  for (let k = 0; k < re.length; k++) {
+    re[k] = re[k]! + floats[k]!;
+    im[k] = im[k]! + floats[re.length + k]!;
+  }
+}
+
+/**
+ * The holographic store on Redis, for N writer processes on N hosts (docs/scaling.md). Shared and changed atomically
+ * by Lua: the codebook secret and config (created once), the capacity state (admission is a compare-and-set written
+ * with the manifest), each document's layer record, RS parity beside every structure and sealed chunk, Vault
+ * manifests and sealed chunks, ECC and read counters. Fields are per writer: each process binds its own documents
+ * into partial fields and saves them at checkpoints with the list of documents they hold; a read sums every writer's
+ * partial (superposition is additive) and re-binds, in its own memory, documents that no partial holds (a writer that
+ * died before its checkpoint).
+ */
+export class RedisHoloStore extends RedisStore {
+  /** Names this process's partial fields. */
+  readonly writerId = randomBytes(8).toString('hex');
+  #config!: SharedConfig;
+  #secret!: Buffer;
+  /** This writer's partial fields: the documents it stored, bound by it. */
+  #own!: HoloIndex;
+  #policy: CapacityPolicy;
+  #margin: number;
+  #checkpointEvery: number;
+  #vaultKeyFile?: string;
+  #sinceCheckpoint = 0;
+  #queue: { layer: number; shard: number; item: BoundItem }[] = [];
+  #binding?: Promise<void>;
+  #closing = false;
+  /** Pairs bound by this writer so far: the cached read view is stale once it changes. */
+  #binds = 0;
+  #view?: { tag: string; index: HoloIndex; rebound: number };
+  /** Structure digests of manifests seen (manifests never change). */
+  #digests = new Map<string, Uint8Array>();
+
+  private constructor(path: string, redis: Redis, prefix: string, options: RedisHoloStoreOptions) {
+    super(path, redis, prefix);
+    this.#policy = options.capacityPolicy ?? 'spill';
+    if (this.#policy !== 'spill' && this.#policy !== 'reject') fail(ErrorCode.INVALID, `capacity policy must be spill or reject, got ${String(this.#policy)}`);
+    this.#margin = options.margin ?? DEFAULT_MARGIN;
+    if (!Number.isFinite(this.#margin) || this.#margin < 0) fail(ErrorCode.INVALID, `margin must be a non-negative number, got ${String(this.#margin)}`);
+    const every = options.checkpointEvery ?? 256;
+    if (!Number.isSafeInteger(every) || every < 0) fail(ErrorCode.INVALID, `checkpointEvery must be a non-negative integer, got ${String(every)}`);
+    this.#checkpointEvery = Math.max(1, every);
+    if (options.vaultKeyFile !== undefined) this.#vaultKeyFile = options.vaultKeyFile;
+  }
+
+  static async openHolo(url: string, options: RedisHoloStoreOptions = {}): Promise<RedisHoloStore> {
+    const store = new RedisHoloStore(redactUrl(url), await RedisStore.connect(url, options), options.prefix ?? 'atlas', options);
+    try {
+      await store.#init(options);
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+    return store;
+  }
+
+  /** The first process creates config and capacity state (both or neither); every later one adopts them. */
+  async #init(options: RedisHoloStoreOptions): Promise<void> {
+    const totalFloats = options.totalFloats ?? DEFAULT_TOTAL_FLOATS;
+    const headroom = options.headroom ?? DEFAULT_HEADROOM;
+    const empty = FIELD_LAYERS.map(() => 0);
+    const state = capacityState(allocateDimensions(totalFloats, empty, headroom), empty, headroom);
+    const config: SharedConfig = { secret: Buffer.from(options.secret ?? randomBytes(32)).toString('hex'), totalFloats, headroom };
+    await this.redis.multi().set(this.key('h', 'config'), JSON.stringify(config), 'NX').set(this.key('h', 'state'), JSON.stringify(state), 'NX').exec();
+    const stored = await this.redis.get(this.key('h', 'config'));
+    this.#config = JSON.parse(stored ?? fail(ErrorCode.STATE, 'the holographic config is missing from Redis')) as SharedConfig;
+    this.#secret = Buffer.from(this.#config.secret, 'hex');
+    this.#own = new HoloIndex(this.#secret, await this.#state(), GENERATION);
+  }
+
+  // ---- writing ----
+
+  protected override structureParity(bytes: Uint8Array): Buffer {
+    return parityOf(bytes);
+  }
+
+  override async putDocument(manifest: DocumentManifest): Promise<boolean> {
+    return (await this.putRoutedDocument(manifest)).added;
+  }
+
+  /**
+   * Makes a document visible with its layer record, admitted against the shared capacity state in the same script
+   * (a state another writer changed meanwhile means admitting again), then binds it into this writer's partial field.
+   */
+  async putRoutedDocument(manifest: DocumentManifest, policy: LayerPolicy = 'auto'): Promise<RoutedDocument> {
+    const id = requireDocumentId(manifest.id);
+    const count = structureCount(manifest.length);
+    if (manifest.structures.length !== count * DIGEST_SIZE) fail(ErrorCode.INVALID, `manifest of ${id} lists ${manifest.structures.length / DIGEST_SIZE} structures, ${count} expected`);
+    const known = await this.#record(id);
+    if (known || (await this.has(id))) return { id, added: false, layer: LAYERS[known?.layer ?? 1]!.name };
+    const layer = routeToLayer({ bytes: await this.#prefix(manifest) }, policy);
+    if (!layer.hasField) fail(ErrorCode.INVALID, `document ${id} routes to the vault: vault documents are stored with putVault, never as plaintext structures`);
+    for (;;) {
+      const expected = (await this.redis.get(this.key('h', 'state'))) ?? fail(ErrorCode.STATE, 'the capacity state is missing from Redis');
+      const { state, placements } = admit(JSON.parse(expected) as CapacityState, [{ layer: layer.index, count }], this.#policy);
+      const shard = placements[0]!.shard;
+      const written = await this.writeDocument(manifest, {
+        stateKey: this.key('h', 'state'), expected, next: JSON.stringify(state), recordsKey: this.key('h', 'records'), record: `${layer.index}:${shard}:${manifest.length}`,
+      });
+      if (written === -1) continue;
+      if (written === 0) return { id, added: false, layer: LAYERS[(await this.#record(id))?.layer ?? 1]!.name };
+      this.#bindOwn(layer.index, shard, state, manifest);
+      return { id, added: true, layer: layer.name };
+    }
+  }
+
+  #bindOwn(layer: number, shard: number, state: CapacityState, manifest: DocumentManifest): void {
+    this.#own.commit(state); // opens the shards other writers' spills added
+    const doc = Buffer.from(manifest.id, 'hex');
+    this.#own.add(layer, shard, doc, manifest.structures, false);
+    this.#digests.set(manifest.id, manifest.structures);
+    for (let i = 0; i < manifest.structures.length / DIGEST_SIZE; i++) {
+      this.#queue.push({ layer, shard, item: { doc, index: i, digest: manifest.structures.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE) } });
+    }
+    this.#binding ??= this.#bindQueued().finally(() => (this.#binding = undefined));
+    if (++this.#sinceCheckpoint >= this.#checkpointEvery) {
+      // A failed checkpoint loses nothing: readers re-bind what no saved partial holds, and the next one retries.
+      void this.checkpoint().catch(() => {});
+    }
+  }
+
+  async #bindQueued(): Promise<void> {
+    while (this.#queue.length > 0 && !this.#closing) {
+      const { layer, shard, item } = this.#queue.shift()!;
+      this.#own.bindPair(layer, shard, item);
+      this.#binds++;
+      await yieldTurn();
+    }
+  }
+
+  /** Resolves once this writer's recorded pairs are all in its partial fields. */
+  async bound(): Promise<void> {
+    while (this.#binding) await this.#binding;
+  }
+
+  /** Saves this writer's partial fields, each with the ids of the documents bound in it, in one transaction. */
+  async checkpoint(): Promise<void> {
+    await this.bound();
+    if (this.#queue.length > 0) return; // closing with pairs unbound: the last saved partials stay consistent
+    const multi = this.redis.multi();
+    this.#own.shards.forEach((shards, layer) => shards.forEach((shard, s) => {
+      if (shard.documents.size === 0) return;
+      const name = `${GENERATION}:${layer}:${s}:${this.writerId}`;
+      multi.set(this.key('f', name), fieldBytes(this.#own, layer, s));
+      multi.set(this.key('fb', name), Buffer.concat([...shard.documents.values()].map((d) => d.doc)));
+      multi.sadd(this.key('h', 'partials'), name);
+    }));
+    multi.incr(this.key('h', 'version'));
+    this.#sinceCheckpoint = 0;
+    await multi.exec();
+  }
+
+  /** Seals a document into the Vault (AES-256-GCM per chunk, random id, RS parity over the ciphertext); binds nothing. */
+  async putVault(bytes: Uint8Array): Promise<RoutedDocument> {
+    const sealed = sealDocument(this.#vaultKey(), bytes);
+    const multi = this.redis.multi();
+    for (const { address, sealed: chunk } of sealed.chunks) {
+      multi.set(this.key('v', 'c', address.toString('hex')), Buffer.from(chunk));
+      multi.set(this.parityKey(address), parityOf(chunk));
+    }
+    multi.hset(this.key('v', 'm', sealed.id), 'keyId', sealed.manifest.keyId, 'sealed', Buffer.from(sealed.manifest.sealed));
+    multi.hset(this.key('v', 'index'), sealed.id, String(bytes.length));
+    await multi.exec();
+    return { id: sealed.id, added: true, layer: VAULT.name };
+  }
+
+  // ---- reading ----
+
+  override async has(id: string): Promise<boolean> {
+    if (typeof id === 'string' && isVaultId(id)) return (await this.redis.hexists(this.key('v', 'index'), id)) === 1;
+    return super.has(id);
+  }
+
+  override async getDocument(id: string, first = 0, count?: number): Promise<Uint8Array> {
+    if (typeof id !== 'string' || !isVaultId(id)) return super.getDocument(id, first, count);
+    const bytes = await this.#readVault(id);
+    return first === 0 && count === undefined ? bytes : bytes.subarray(first * PAYLOAD_SIZE, count === undefined ? undefined : (first + count) * PAYLOAD_SIZE);
+  }
+
+  override async verify(ids?: readonly string[]): Promise<VerifyReport[]> {
+    const all = ids && ids.length > 0 ? ids : undefined;
+    const plain = all ? all.filter((id) => !isVaultId(id)) : undefined;
+    const vault = all ? all.filter((id) => isVaultId(id)) : await this.redis.hkeys(this.key('v', 'index'));
+    const reports = plain === undefined || plain.length > 0 ? await super.verify(plain) : [];
+    for (const id of vault) {
+      try {
+        await this.#readVault(id);
+        reports.push({ id, ok: true });
+      } catch (err) {
+        reports.push({ id, ok: false, error: (err as Error).message });
+      }
+    }
+    return reports;
+  }
+
+  /** The layer a stored document went to. */
+  async layerOf(id: string): Promise<LayerName | undefined> {
+    if (isVaultId(id)) return (await this.has(id)) ? VAULT.name : undefined;
+    const record = await this.#record(requireDocumentId(id));
+    return record ? LAYERS[record.layer]!.name : undefined;
+  }
+
+  /** The holographic read (spec §5) over the sum of every writer's partial field of the document's shard. */
+  async retrieveFromLayer(id: string, layer?: string | number): Promise<LayerRecall> {
+    if (isVaultId(id)) {
+      if (layer !== undefined && resolveLayer(layer) !== VAULT) fail(ErrorCode.INVALID, `document ${id} is in the vault, not ${String(layer)}`);
+      return { bytes: await this.#readVault(id), layer: VAULT.name, hits: 0, misses: 0, minMargin: null };
+    }
+    const record = (await this.#record(requireDocumentId(id))) ?? fail(ErrorCode.INVALID, `no holographic document ${id} in the store`);
+    const stored = LAYERS[record.layer]!;
+    if (layer !== undefined && resolveLayer(layer) !== stored) fail(ErrorCode.INVALID, `document ${id} is in layer ${stored.name}, not ${String(layer)}`);
+    const manifest = (await this.getManifest(id)) ?? fail(ErrorCode.STATE, `document ${id} has a layer record but no manifest`);
+    const { index } = await this.#readView();
+    const digests = Array.from({ length: manifest.structures.length / DIGEST_SIZE }, (_, i) => manifest.structures.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE));
+    const counters = LAYERS.map(emptyCounters);
+    try {
+      const structures = await this.#repaired(id, digests, await this.rawStructures(digests), counters[stored.index]!);
+      return recallFromLayer(index, stored.index, record.shard, manifest, this.#margin, counters[stored.index]!, (i) => structures[i]!);
+    } finally {
+      await this.#count(counters);
+    }
+  }
+
+  /** Structures of a plain document repaired from their parity where they do not match their digest (counted). */
+  protected override async repairStructures(id: string, first: number, digests: readonly Uint8Array[], raw: (Buffer | null)[]): Promise<(Buffer | null)[]> {
+    const counters = LAYERS.map(emptyCounters);
+    const layer = (await this.#record(id))?.layer ?? FIELD_LAYERS[1]!.index;
+    try {
+      return await this.#repaired(id, digests, raw, counters[layer]!, first);
+    } finally {
+      await this.#count(counters);
+    }
+  }
+
+  async #repaired(id: string, digests: readonly Uint8Array[], raw: (Buffer | null)[], counters: LayerCounters, first = 0): Promise<Buffer[]> {
+    const parities = digests.length ? await this.redis.mgetBuffer(...digests.map((d) => this.parityKey(d))) : [];
+    return raw.map((bytes, k) => {
+      if (bytes === null) fail(ErrorCode.STATE, `document ${id}: structure ${first + k} is missing from the store`);
+      return Buffer.from(repairStructure(bytes, digests[k]!, parities[k] ?? undefined, counters, `document ${id}: structure ${first + k}`));
+    });
+  }
+
+  async #readVault(id: string): Promise<Uint8Array> {
+    const [keyId, sealed] = await this.redis.hmgetBuffer(this.key('v', 'm', id), 'keyId', 'sealed');
+    if (!keyId || !sealed) fail(ErrorCode.INVALID, `no document ${id} in the store`);
+    const stored: StoredVaultManifest = { keyId: keyId.toString(), sealed };
+    const key = this.#vaultKey();
+    const addresses = vaultChunkAddresses(key, id, stored);
+    const chunks = addresses.length ? await this.redis.mgetBuffer(...addresses.map((a) => this.key('v', 'c', a.toString('hex')))) : [];
+    const parities = addresses.length ? await this.redis.mgetBuffer(...addresses.map((a) => this.parityKey(a))) : [];
+    const counters = LAYERS.map(emptyCounters);
+    try {
+      return openDocument(key, id, stored, (address, i) => {
+        const raw = chunks[i] ?? fail(ErrorCode.STATE, `vault document ${id}: chunk ${i} is missing`);
+        return repairStructure(raw, address, parities[i] ?? undefined, counters[VAULT.index]!, `vault document ${id}: chunk ${i}`);
+      });
+    } finally {
+      await this.#count(counters);
+    }
+  }
+
+  // ---- telemetry ----
+
+  /** The spec §4 record per layer, measured on the summed fields of all writers, and a store-wide summary. */
+  async getLayerStats(_options: { settle?: boolean } = {}): Promise<LayerReport> {
+    const { index } = await this.#readView(); // waits for this writer's own binds: pending_binds is always 0 here
+    const [records, vaults, counts] = await Promise.all([
+      this.redis.hvals(this.key('h', 'records')), this.redis.hvals(this.key('v', 'index')), this.redis.hgetall(this.key('h', 'counters')),
+    ]);
+    const counters = LAYERS.map((layer) => {
+      const c = emptyCounters();
+      for (const name of COUNTER_NAMES) c[name] = Number(counts[`${layer.index}:${name}`] ?? 0);
+      return c;
+    });
+    for (const text of records) {
+      const r = parseRecord(text);
+      counters[r.layer]!.bytes += r.length;
+    }
+    for (const length of vaults) counters[VAULT.index]!.bytes += Number(length);
+    return layerReport({
+      index, counters, pending: FIELD_LAYERS.map(() => 0), margin: this.#margin,
+      summary: { documents: records.length, vault_documents: vaults.length, total_floats: this.#config.totalFloats, capacity_policy: this.#policy, headroom: this.#config.headroom },
+    });
+  }
+
+  /** How many documents the last read view had to re-bind because no saved partial field held them. */
+  async reboundDocuments(): Promise<number> {
+    return (await this.#readView()).rebound;
+  }
+
+  /**
+   * Refused: a rebalance re-binds every pair into new fields under one new generation, which every writer's partial
+   * fields would have to follow at once. Create the store with a larger totalFloats instead (or let it spill).
+   */
+  async rebalanceLayers(_options: { totalFloats?: number } = {}): Promise<RebalanceReport> {
+    return fail(ErrorCode.STATE, 'rebalanceLayers is not available on a Redis store: its fields are partial fields of many writers (stop the workers and ingest into a new store with a larger totalFloats)');
+  }
+
+  override async close(): Promise<void> {
+    try {
+      const stop = setTimeout(() => (this.#closing = true), CLOSE_BIND_MS);
+      await this.bound();
+      clearTimeout(stop);
+      if (this.#sinceCheckpoint > 0) await this.checkpoint();
+    } finally {
+      this.#closing = true;
+      await super.close();
+    }
+  }
+
+  // ---- the read view ----
+
+  /**
+   * Every writer's partial field of each shard summed (this writer's from memory), over the union of the layer
+   * records; documents no partial holds are re-bound into the view. Cached until the state, a checkpoint or this
+   * writer's fields change.
+   */
+  async #readView(): Promise<{ index: HoloIndex; rebound: number }> {
+    await this.bound();
+    const [stateText, version] = await this.redis.mget(this.key('h', 'state'), this.key('h', 'version'));
+    if (this.#view?.tag === `${version ?? 0}|${this.#binds}|${stateText ?? ''}`) return this.#view;
+    const index = new HoloIndex(this.#secret, JSON.parse(stateText ?? fail(ErrorCode.STATE, 'the capacity state is missing from Redis')) as CapacityState, GENERATION);
+    const records = Object.entries(await this.redis.hgetall(this.key('h', 'records')));
+    await this.#loadDigests(records.map(([id]) => id));
+    for (const [id, text] of records) {
+      const r = parseRecord(text);
+      if (index.shards[r.layer]?.[r.shard] === undefined) continue; // committed after the state was read
+      index.add(r.layer, r.shard, Buffer.from(id, 'hex'), this.#digests.get(id)!, false);
+    }
+    const held = index.shards.map((shards) => shards.map(() => new Set<string>()));
+    for (const name of await this.redis.smembers(this.key('h', 'partials'))) {
+      const [generation, layer, shard, writer] = name.split(':');
+      const k = Number(layer), s = Number(shard);
+      if (Number(generation) !== GENERATION || writer === this.writerId || index.shards[k]?.[s] === undefined) continue;
+      const [field, docs] = await this.redis.mgetBuffer(this.key('f', name), this.key('fb', name));
+      if (!field || !docs) continue;
+      addField(index, k, s, field, `partial field ${name}`);
+      for (let at = 0; at < docs.length; at += DIGEST_SIZE) held[k]![s]!.add(docs.subarray(at, at + DIGEST_SIZE).toString('hex'));
+    }
+    // This writer's fields are added while none of its pairs waits to be bound, so each document is in whole or not.
+    while (this.#binding) await this.bound();
+    const tag = `${version ?? 0}|${this.#binds}|${stateText ?? ''}`;
+    this.#own.shards.forEach((shards, k) => shards.forEach((shard, s) => {
+      if (shard.documents.size === 0 || index.shards[k]?.[s] === undefined) return;
+      addField(index, k, s, fieldBytes(this.#own, k, s), 'this writer\'s field');
+      for (const hex of shard.documents.keys()) held[k]![s]!.add(hex);
+    }));
+    let rebound = 0;
+    index.shards.forEach((shards, k) => shards.forEach((shard, s) => {
+      for (const [hex, { doc, digests }] of shard.documents) {
+        if (held[k]![s]!.has(hex)) continue;
+        rebound++;
+        for (let i = 0; i < digests.length / DIGEST_SIZE; i++) index.bindPair(k, s, { doc, index: i, digest: digests.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE) });
+      }
+      shard.field.items = shard.items.length;
+    }));
+    this.#view = { tag, index, rebound };
+    return this.#view;
+  }
+
+  async #loadDigests(ids: readonly string[]): Promise<void> {
+    const missing = ids.filter((id) => !this.#digests.has(id));
+    const pipeline = this.redis.pipeline();
+    for (const id of missing) pipeline.hgetBuffer(this.key('m', id), 'structures');
+    const results = missing.length ? ((await pipeline.exec()) ?? []) : [];
+    missing.forEach((id, i) => {
+      const structures = results[i]?.[1] as Buffer | null | undefined;
+      this.#digests.set(id, new Uint8Array(structures ?? fail(ErrorCode.STATE, `document ${id} has a layer record but no manifest`)));
+    });
+  }
+
+  // ---- helpers ----
+
+  async #state(): Promise<CapacityState> {
+    return JSON.parse((await this.redis.get(this.key('h', 'state'))) ?? fail(ErrorCode.STATE, 'the capacity state is missing from Redis')) as CapacityState;
+  }
+
+  async #record(id: string): Promise<LayerRecord | undefined> {
+    const text = await this.redis.hget(this.key('h', 'records'), id);
+    return text === null ? undefined : parseRecord(text);
+  }
+
+  async #count(counters: readonly LayerCounters[]): Promise<void> {
+    const pipeline = this.redis.pipeline();
+    let any = false;
+    counters.forEach((c, layer) => {
+      for (const name of COUNTER_NAMES) {
+        if (c[name] === 0) continue;
+        pipeline.hincrby(this.key('h', 'counters'), `${layer}:${name}`, c[name]);
+        any = true;
+      }
+    });
+    if (any) await pipeline.exec();
+  }
+
+  #vaultKey() {
+    return loadVaultKey(this.#vaultKeyFile === undefined ? {} : { keyFile: this.#vaultKeyFile });
+  }
+
+  /** The document's first 64 KiB, which routing looks at. */
+  async #prefix(manifest: DocumentManifest): Promise<Uint8Array> {
+    const length = Math.min(manifest.length, ROUTING_PREFIX);
+    const digests = Array.from({ length: Math.ceil(length / PAYLOAD_SIZE) }, (_, i) => manifest.structures.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE));
+    const raw = await this.rawStructures(digests);
+    const out = new Uint8Array(length);
+    raw.forEach((bytes, i) => {
+      if (!bytes) fail(ErrorCode.STATE, `document ${manifest.id}: structure ${i} is not stored`);
+      out.set(bytes.subarray(0, Math.min(PAYLOAD_SIZE, length - i * PAYLOAD_SIZE)), i * PAYLOAD_SIZE);
+    });
+    return out;
+  }
+}
