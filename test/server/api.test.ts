@@ -17,6 +17,7 @@ describe('dashboard API, embedded store only', () => {
     server = await TestServer.start();
     ids = (await server.ingest(server.documents('k', 3, 20_000), 'knowledge')).map((d) => d.id);
     await server.ingest(server.documents('i', 2, 5_000), 'identity');
+    await server.engine.bound(); // telemetry compared across calls: no binding may land between them
   });
   afterAll(() => server.close());
 
