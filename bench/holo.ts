@@ -35,7 +35,7 @@ interface Row {
   layerDimension: number;
 }
 
-const recallSamples = (totalFloats: number) => (totalFloats > 1 << 18 ? 10 : 20);
+const RECALL_SAMPLES = 20;
 
 /** tinybench over `n` iterations of op(i); p50/p99 in ms. */
 async function latency(name: string, n: number, op: (i: number) => Promise<unknown>): Promise<{ p50: number; p99: number }> {
@@ -76,8 +76,7 @@ async function run(config: (typeof CONFIGS)[number], size: number): Promise<Row>
     // Binding of the batch runs behind the stores: what was still queued when the batch returned, over the drain time.
     const bindPairsPerS = (docs * Math.ceil(size / 12_287)) / ((batchMs + settleMs) / 1000);
     const get = await latency('get', Math.min(docs, 200), (i) => engine.get(ids[i % ids.length]!));
-    // At the default M a recall regenerates the shortlisted value codes (they do not fit the cache): fewer samples.
-    const recall = await latency('recall', recallSamples(config.totalFloats), (i) => engine.retrieveFromLayer(ids[i % ids.length]!));
+    const recall = await latency('recall', RECALL_SAMPLES, (i) => engine.retrieveFromLayer(ids[i % ids.length]!));
     return {
       config: config.name, size,
       sequentialStoresPerS: 1000 / sequential.p50, sequentialP99Ms: sequential.p99,
@@ -102,7 +101,7 @@ const lines = [
   '',
   `Machine: ${machineLine(m)}. ${docs} documents per size and configuration, all routed to the knowledge layer;`,
   'stores go through the Engine (routing, worker pool framing/R96/SHA-256, RS parity, durable LMDB manifest); binding',
-  'into the layer field runs behind them in the store owner thread. Original: 107 stores/s for 4 KB files',
+  'into the layer field runs behind them on the bind pool (native phase-pair kernel). Original: 107 stores/s for 4 KB files',
   '(holo-store.md §7, Apple M2 Max, Metal); goal >= 50x. Regenerate: `npm run build && node dist/bench/holo.js`.',
   '',
   '| config | doc size | knowledge D | stores/s, one per call (p50) | vs 107 | p99 per store | stores/s, batched | vs 107 | binds/s (incl. batch) | get p50 / p99 | retrieveFromLayer p50 / p99 |',
@@ -113,19 +112,20 @@ const lines = [
   '- "one per call" is `storeWithLayerRouting` in a loop: each store is a whole ingest call that waits for its own',
   '  durable LMDB commit (fsync), so it measures latency; "batched" is one `ingest` of all the documents, where',
   '  commits are shared. The original\'s 107 stores/s was a sequential loop on an M2 Max.',
-  '- Binding is O(D) per structure (two phase sequences and one cos/sin per bin) and runs behind the stores, so it',
-  '  does not limit stores/s until the queue has to drain (rebalance, recall, `stats`); "binds/s" is pairs bound per',
-  '  second from the start of the batch until the queue was empty.',
-  '- `retrieveFromLayer` cleans up every chunk against the layer\'s candidate value codes; for large fields in two',
-  '  stages (all candidates on the first max(8192, 16·C) bins, the best 8 in full). With the default M the full codes',
-  '  (2 MiB each at D = 2^19) do not fit the 64 MiB cache and are regenerated, hence hundreds of ms; `get` reads by',
-  '  manifest and is what the CLI uses.',
+  '- Binding is O(D) per structure (two phase sequences and one cos/sin per bin, `kernels().bindPhasePair`) and runs',
+  '  behind the stores on the bind pool\'s threads, so it does not limit stores/s until the queue has to drain',
+  '  (rebalance, recall, settled `stats`); "binds/s" is pairs bound per second from the start of the batch until',
+  '  `getLayerStats({settle: true})` returned, so it includes one telemetry probe (16 probes x 32 candidates).',
+  '- `retrieveFromLayer` cleans up every chunk against the layer\'s candidate value digests, each score straight from',
+  '  the two codes\' seeds (`kernels().phasePairDot`, nothing of size D materialised); for large fields in two stages',
+  '  (all candidates on the first max(8192, 16·C) bins, the best 8 in full). `get` reads by manifest and is what the',
+  '  CLI uses.',
   '',
 ];
 const measurements: Measurement[] = rows.flatMap((r) => [
   { group: `${r.config} ${r.size} B`, name: 'store (one per call)', medianNs: 1e9 / r.sequentialStoresPerS, p99Ns: r.sequentialP99Ms * 1e6, opsPerSec: r.sequentialStoresPerS, runs: docs },
   { group: `${r.config} ${r.size} B`, name: 'store (batched)', medianNs: 1e9 / r.batchStoresPerS, p99Ns: Number.NaN, opsPerSec: r.batchStoresPerS, runs: 1 },
   { group: `${r.config} ${r.size} B`, name: 'get', medianNs: r.getP50Ms * 1e6, p99Ns: r.getP99Ms * 1e6, opsPerSec: 1000 / r.getP50Ms, runs: Math.min(docs, 200) },
-  { group: `${r.config} ${r.size} B`, name: 'retrieveFromLayer', medianNs: r.recallP50Ms * 1e6, p99Ns: r.recallP99Ms * 1e6, opsPerSec: 1000 / r.recallP50Ms, runs: recallSamples(CONFIGS.find((c) => c.name === r.config)!.totalFloats) },
+  { group: `${r.config} ${r.size} B`, name: 'retrieveFromLayer', medianNs: r.recallP50Ms * 1e6, p99Ns: r.recallP99Ms * 1e6, opsPerSec: 1000 / r.recallP50Ms, runs: RECALL_SAMPLES },
 ]);
 writeReport('holo', 'docs/benchmarks/holo.md', lines.join('\n'), measurements, m);
