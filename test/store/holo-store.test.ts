@@ -152,18 +152,21 @@ describe('HoloStore ECC on read (spec §5)', () => {
         t.structures.putSync(key, b);
       };
       const read = () => store.getDocument(id).then((bytes) => Buffer.from(bytes).equals(Buffer.from(doc)), (err: { code?: number }) => err.code);
+      // A repair is written back (asynchronously): wait for it before the next tampering, or it would undo that.
+      const healed = () => vi.waitFor(() => {
+        t.raw.resetReadTxn();
+        expect(Buffer.from(t.structures.get(key)!).equals(clean)).toBe(true);
+      });
 
       corrupt((b) => { for (let i = 5000; i < 5896; i++) b[i]! ^= 0x5a; }); // an 896-byte burst: 16 per codeword
       expect(await read()).toBe(true);
       // The repair is written back: the stored bytes are clean again and the next read repairs nothing.
-      await vi.waitFor(() => {
-        t.raw.resetReadTxn();
-        expect(Buffer.from(t.structures.get(key)!).equals(clean)).toBe(true);
-      });
+      await healed();
       expect(await read()).toBe(true);
       expect(layerOf(await store.getLayerStats(), 'knowledge')).toMatchObject({ ecc_repairs: 1 });
       corrupt((b) => { for (let k = 0; k < 16; k++) b[7 + k * ECC_DEPTH]! ^= 0xff; }); // 16 in one codeword
       expect(await read()).toBe(true);
+      await healed();
       const parityKey = key;
       const parity = Buffer.from(t.parity.get(parityKey)!);
       const badParity = Buffer.from(parity);
@@ -171,7 +174,11 @@ describe('HoloStore ECC on read (spec §5)', () => {
       t.parity.putSync(parityKey, badParity);
       corrupt((b) => { b[3]! ^= 1; }); // one bad data byte and one bad parity byte
       expect(await read()).toBe(true);
-      t.parity.putSync(parityKey, parity);
+      await healed();
+      await vi.waitFor(() => {
+        t.raw.resetReadTxn();
+        expect(Buffer.from(t.parity.get(parityKey)!).equals(parity)).toBe(true); // the parity was rewritten too
+      });
       let report = await store.getLayerStats();
       expect(layerOf(report, 'knowledge')).toMatchObject({ ecc_repairs: 3, ecc_failures: 0 });
 
@@ -203,6 +210,10 @@ describe('HoloStore ECC on read (spec §5)', () => {
       for (let i = 100; i < 900; i++) bad[i]! ^= 0x11;
       t.vaultChunks.putSync(address!, bad);
       expect(Buffer.from(await store.getDocument(id)).equals(Buffer.from(doc))).toBe(true);
+      await vi.waitFor(() => { // the repaired chunk is written back; wait for it before tampering again
+        t.raw.resetReadTxn();
+        expect(Buffer.from(t.vaultChunks.get(address!)!).equals(clean)).toBe(true);
+      });
       for (let i = 100; i < 2000; i++) bad[i]! ^= 0x22;
       t.vaultChunks.putSync(address!, bad);
       await expect(store.getDocument(id)).rejects.toMatchObject({ code: ErrorCode.WITNESS });
