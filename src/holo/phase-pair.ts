@@ -11,17 +11,20 @@ function requireSeed(seed: Uint32Array, what: string): void {
   if (!(seed instanceof Uint32Array) || seed.length !== 4) fail(ErrorCode.INVALID, `${what} seed must be a Uint32Array of 4 words`);
 }
 
-function requireViews<T extends FloatView>(re: T, im: T, type: new (n: number) => T, bins: number): void {
-  if (!(re instanceof type) || !(im instanceof type)) fail(ErrorCode.INVALID, `re and im must be ${type.name}s`);
-  if (re.length < bins || im.length < bins) fail(ErrorCode.INVALID, `re and im must hold at least ${bins} bins, got ${re.length} and ${im.length}`);
-}
-
 /** Validates the arguments every phase-pair kernel takes, in the order all backends check them. */
 export function requirePhasePair(key: Uint32Array, value: Uint32Array | null, dimension: number, from: number, to: number, re: FloatView, im: FloatView, type: typeof Float32Array | typeof Float64Array): void {
   requireSeed(key, 'key');
   if (value !== null) requireSeed(value, 'value');
   requirePhaseRange(dimension, from, to);
-  requireViews(re, im, type as new (n: number) => FloatView, to - from);
+  if (!(re instanceof type) || !(im instanceof type)) fail(ErrorCode.INVALID, `re and im must be ${type.name}s`);
+  const bins = to - from;
+  if (re.length < bins || im.length < bins) fail(ErrorCode.INVALID, `re and im must hold at least ${bins} bins, got ${re.length} and ${im.length}`);
+}
+
+/** requirePhasePair for a bind, which also takes a finite scale. */
+export function requireBindPair(key: Uint32Array, value: Uint32Array, dimension: number, from: number, to: number, scale: number, re: Float32Array, im: Float32Array): void {
+  requirePhasePair(key, value, dimension, from, to, re, im, Float32Array);
+  if (!Number.isFinite(scale)) fail(ErrorCode.INVALID, `scale must be finite, got ${String(scale)}`);
 }
 
 /** The summed phases θ_key + θ_value of bins [from, to). */
@@ -34,8 +37,7 @@ function pairPhases(key: Uint32Array, value: Uint32Array, dimension: number, fro
 
 /** re/im (float32) += scale·e^{i(θ_key + θ_value)}: binds the pair P_key ⊙ P_value into a field; Im of bins 0 and D/2 stays. */
 export function bindPhasePair(key: Uint32Array, value: Uint32Array, dimension: number, from: number, to: number, scale: number, re: Float32Array, im: Float32Array): void {
-  requirePhasePair(key, value, dimension, from, to, re, im, Float32Array);
-  if (!Number.isFinite(scale)) fail(ErrorCode.INVALID, `scale must be finite, got ${String(scale)}`);
+  requireBindPair(key, value, dimension, from, to, scale, re, im);
   const theta = pairPhases(key, value, dimension, from, to);
   const half = dimension / 2;
   for (let k = from; k < to; k++) {

@@ -1,6 +1,6 @@
 import { ErrorCode, fail } from '../errors.js';
 import { eccEncode, parityBuffer, requireEccBlock } from '../holo/ecc.js';
-import { bindPhasePair, phaseCodeRange, phasePairDot, requirePhasePair } from '../holo/phase-pair.js';
+import { bindPhasePair, phaseCodeRange, phasePairDot, requireBindPair, requirePhasePair } from '../holo/phase-pair.js';
 import { clusterByResonance } from '../l3/cluster.js';
 import { CLASS_COUNT, PAGE_SIZE } from '../l3/r96.js';
 import { requireBytes, requireClass } from '../validate.js';
@@ -90,8 +90,7 @@ export function checked(name: BackendName, variant: () => string, raw: RawKernel
     },
     bindPhasePair(key, value, dimension, from, to, scale, re, im) {
       if (raw.bindPhasePair === undefined) return bindPhasePair(key, value, dimension, from, to, scale, re, im);
-      requirePhasePair(key, value, dimension, from, to, re, im, Float32Array);
-      if (!Number.isFinite(scale)) fail(ErrorCode.INVALID, `scale must be finite, got ${String(scale)}`);
+      requireBindPair(key, value, dimension, from, to, scale, re, im);
       raw.bindPhasePair(key, value, dimension, from, to, scale, re, im);
     },
     phasePairDot(key, value, dimension, from, to, re, im) {

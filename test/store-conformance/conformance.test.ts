@@ -50,22 +50,27 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-const backends: Backend[] = [
-  {
-    name: 'LmdbStore',
+/** A store in a directory of its own: corrupting closes it, overwrites the structure in LMDB and opens it again. */
+function dirBackend(name: string, openAt: (dir: string) => Store & { readonly path: string }, repairs: boolean): Backend {
+  return {
+    name,
     async open() {
       const dir = tempDir('conformance');
       dirs.push(dir);
-      return LmdbStore.open(dir);
+      return openAt(dir);
     },
     async corrupt(store, digest, bytes) {
-      const path = (store as LmdbStore).path;
+      const path = (store as Store & { readonly path: string }).path;
       await store.close();
       await overwrite(path, digest, bytes);
-      return LmdbStore.open(path);
+      return openAt(path);
     },
-    repairs: false,
-  },
+    repairs,
+  };
+}
+
+const backends: Backend[] = [
+  dirBackend('LmdbStore', (dir) => LmdbStore.open(dir), false),
   {
     name: 'RedisStore',
     open: () => RedisStore.open(redis.url, { prefix: `conf${++prefixes}` }),
@@ -75,21 +80,7 @@ const backends: Backend[] = [
     },
     repairs: false,
   },
-  {
-    name: 'HoloStore',
-    async open() {
-      const dir = tempDir('conformance');
-      dirs.push(dir);
-      return HoloStore.openHolo(dir, { totalFloats: 1 << 16, headroom: 8 });
-    },
-    async corrupt(store, digest, bytes) {
-      const path = (store as HoloStore).path;
-      await store.close();
-      await overwrite(path, digest, bytes);
-      return HoloStore.openHolo(path);
-    },
-    repairs: true,
-  },
+  dirBackend('HoloStore', (dir) => HoloStore.openHolo(dir, { totalFloats: 1 << 16, headroom: 8 }), true),
   {
     name: 'RedisHoloStore',
     open: () => RedisHoloStore.openHolo(redis.url, { prefix: `conf${++prefixes}`, totalFloats: 1 << 16, headroom: 8 }),
