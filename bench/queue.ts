@@ -71,7 +71,7 @@ for (const count of [1, 2]) {
         await admin.flushall(); // a kept batch would be deduplicated, not run again
         const threads = String(Math.max(1, Math.floor(cores / count)));
         // One embedded store per worker process: the holographic index lives in its owner's memory (docs/scaling.md).
-        workers = Array.from({ length: count }, () => spawnWorker(['--redis', redis.url, '--store', freshStore(), '--threads', threads, '--concurrency', '2']));
+        workers = Array.from({ length: count }, () => spawnWorker(['--redis', redis.url, '--store', freshStore(), '--threads', threads]));
         await Promise.all(workers.map((w) => w.ready));
       },
     },
@@ -108,7 +108,7 @@ const markdown = [
   'one per worker process). The queue cases time `queue.submit()`',
   '(the producer hashes every file for its content id) to the batch\'s parent job completing, on a private',
   `redis-server (AOF on, fsync every write) on this machine; workers split the ${cores} cores (threads = cores / workers,`,
-  '`--concurrency 2` each). Embedded is `Engine.ingest` with one thread per core in this process.',
+  'default `--concurrency` (16) each). Embedded is `Engine.ingest` with one thread per core in this process.',
   '',
   '| case | median time | documents/s | MB/s | vs embedded |',
   '|---|---|---|---|---|',
