@@ -18,6 +18,7 @@ const MB = 1_000_000;
 const totalMb = Number(process.env.ATLAS_BENCH_MB ?? 32);
 const docKb = Number(process.env.ATLAS_BENCH_DOC_KB ?? 512);
 const iterations = Number(process.env.ATLAS_BENCH_ITERATIONS ?? 3);
+const concurrency = process.env.ATLAS_BENCH_CONCURRENCY; // default: the worker's own
 const cores = availableParallelism();
 
 const root = mkdtempSync(join(tmpdir(), 'atlas-qbench-'));
@@ -71,8 +72,11 @@ for (const count of [1, 2]) {
         await admin.flushall(); // a kept batch would be deduplicated, not run again
         const threads = String(Math.max(1, Math.floor(cores / count)));
         // One embedded store per worker process: the holographic index lives in its owner's memory (docs/scaling.md).
-        workers = Array.from({ length: count }, () => spawnWorker(['--redis', redis.url, '--store', freshStore(), '--threads', threads]));
+        workers = Array.from({ length: count }, () => spawnWorker(['--redis', redis.url, '--store', freshStore(), '--threads', threads, ...(concurrency ? ['--concurrency', concurrency] : [])]));
         await Promise.all(workers.map((w) => w.ready));
+        // Warm the new processes (code, pool threads, store, binder) outside the timing, as embedded is warmed above.
+        const warmUp = Array.from({ length: 4 * count }, (_, i) => randomBytes(64_000, 1_000_000 + stores * 100 + i));
+        await queue.wait((await queue.submit(warmUp)).batch, { intervalMs: 10 });
       },
     },
   );

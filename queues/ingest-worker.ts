@@ -1,10 +1,12 @@
 import { stat } from 'node:fs/promises';
 import { MetricsTime, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { DocumentResult } from '../src/engine/document.js';
 import { Engine } from '../src/engine/engine.js';
 import { AtlasError, ErrorCode, fail } from '../src/errors.js';
 import { structureCount } from '../src/framing/structure.js';
 import { connect } from './connection.js';
+import { ByteBudget } from './byte-budget.js';
 import { DocumentFeed } from './document-feed.js';
 import { BATCH_QUEUE, INGEST_QUEUE, parseJobData, type BatchJobData, type BatchSummary, type IngestJobData, type IngestJobResult } from './jobs.js';
 
@@ -12,12 +14,14 @@ export interface IngestWorkerOptions {
   readonly redis: string;
   /** Store location: a redis:// URL (the shared store) or an LMDB directory (default $ATLAS_STORE, ./atlas-store). */
   readonly store?: string;
-  /** Documents in progress at once (default 16): they share one ingest run, so more of them fill its batches. */
+  /** Documents in progress at once (default 256): they share one ingest run, and it needs many to fill its batches. */
   readonly concurrency?: number;
   /** Piscina threads (default: the available cores). */
   readonly threads?: number;
   /** Largest document accepted (default 1 GiB); bigger ones fail for good. */
   readonly maxDocumentBytes?: number;
+  /** Staged bytes held in memory at once (default 256 MiB): jobs past it wait before they fetch theirs. */
+  readonly stagedBytesInFlight?: number;
   /** BullMQ lock duration (default 30 s): how long a dead worker's jobs wait before another worker takes them. */
   readonly lockMs?: number;
   readonly prefix?: string;
@@ -26,7 +30,7 @@ export interface IngestWorkerOptions {
 
 /** After the grace period, how long aborted jobs get to hand themselves back before the engine is closed anyway. */
 const ABORT_WAIT_MS = 2000;
-const DEFAULT_CONCURRENCY = 16;
+const DEFAULT_CONCURRENCY = 256;
 
 /** AtlasError INVALID (bad data, missing file, too big, changed content) will not get better on retry. */
 function unrecoverable(err: unknown): unknown {
@@ -45,6 +49,7 @@ export class IngestWorker {
   readonly #documents: Worker<IngestJobData, IngestJobResult>;
   readonly #batches: Worker<BatchJobData, BatchSummary>;
   readonly #maxBytes: number;
+  readonly #staged: ByteBudget;
   #closing?: Promise<void>;
 
   private constructor(redis: Redis, engine: Engine, options: IngestWorkerOptions) {
@@ -55,6 +60,7 @@ export class IngestWorker {
     this.#engine = engine;
     this.#feed = new DocumentFeed(engine);
     this.#maxBytes = options.maxDocumentBytes ?? 1 << 30;
+    this.#staged = new ByteBudget(options.stagedBytesInFlight ?? 256 << 20);
     const common = { connection: redis, prefix, lockDuration, stalledInterval: Math.max(500, lockDuration / 2), maxStalledCount: 10 };
     this.#documents = new Worker(INGEST_QUEUE, (job, _token, signal) => this.#ingest(job, signal), { ...common, concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, metrics: { maxDataPoints: MetricsTime.ONE_WEEK } });
     this.#batches = new Worker(BATCH_QUEUE, (job) => this.#summarize(job), { ...common, concurrency: 1 });
@@ -74,6 +80,7 @@ export class IngestWorker {
       redis.disconnect();
       throw err;
     }
+    engine.startPool();
     const worker = new IngestWorker(redis, engine, options);
     await Promise.all([worker.#documents.waitUntilReady(), worker.#batches.waitUntilReady()]);
     return worker;
@@ -110,7 +117,13 @@ export class IngestWorker {
         if (data.kind === 'staged') await this.#redis.del(data.key);
         return { id: data.id, length: data.length, structures: count, stored: false };
       }
-      const r = await this.#feed.ingest(await this.#input(data), signal);
+      const release = data.kind === 'staged' ? await this.#staged.acquire(data.length) : () => {};
+      let r: DocumentResult;
+      try {
+        r = await this.#feed.ingest(await this.#input(data), signal);
+      } finally {
+        release();
+      }
       // A Vault document is stored under a random id that reveals nothing: its content hash is never reported.
       if (r.layer !== 'vault' && r.id !== data.id) fail(ErrorCode.INVALID, `document changed since it was enqueued (expected ${data.id}, read ${r.id})`);
       if (data.kind === 'staged') await this.#redis.del(data.key);

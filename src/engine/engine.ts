@@ -91,6 +91,12 @@ export class Engine {
     return new Engine(store, threads, batchStructures, batchBuffers);
   }
 
+  /** Starts the worker pool's threads now instead of at the first ingest (a long-running worker wants them ready). */
+  startPool(): void {
+    this.#open();
+    this.#workers();
+  }
+
   /** The worker pool, started on the first ingest so that reads and stats start no threads. */
   #workers(): Piscina {
     if (!this.#pool) {

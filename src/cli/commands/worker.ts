@@ -25,7 +25,7 @@ export const worker: Command = {
     'Takes documents submitted with `atlas enqueue` and ingests them into the store. On SIGTERM or SIGINT it stops',
     'taking jobs, lets active ones finish for --grace-ms, then hands the rest back and exits.',
     '  --redis URL        the queue\'s Redis (default $ATLAS_REDIS)',
-    '  --concurrency N    documents in progress at once (default 16; they share one ingest run)',
+    '  --concurrency N    documents in progress at once (default 256; they share one ingest run)',
     '  --store LOC        an LMDB directory or redis://... for the shared store (default $ATLAS_STORE, ./atlas-store)',
     '  --threads N        worker threads (default: the available cores)',
     '  --max-bytes N      largest document accepted (default 1 GiB)',
