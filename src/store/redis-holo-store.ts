@@ -13,17 +13,38 @@ import { HoloIndex, type BoundItem } from './holo-index.js';
 import { DEFAULT_TOTAL_FLOATS, ROUTING_PREFIX, type HoloStoreOptions, type LayerRecall, type LayerReport, type RebalanceReport, type RoutedDocument } from './holo-store.js';
 import { recallFromLayer } from './layer-recall.js';
 import { layerReport } from './layer-report.js';
+import { BEAT, CHECKPOINT, FOLD, type FieldScripts } from './redis-field-scripts.js';
 import { RedisStore, redactUrl, type RedisStoreOptions } from './redis-store.js';
 import type { DocumentManifest, VerifyReport } from './store.js';
 import { emptyCounters, parityOf, repairStructure, type LayerCounters } from './structure-repair.js';
 import { isVaultId, openDocument, sealDocument, vaultChunkAddresses, type StoredVaultManifest } from './vault-documents.js';
 
-export interface RedisHoloStoreOptions extends HoloStoreOptions, RedisStoreOptions {}
+export interface RedisHoloStoreOptions extends HoloStoreOptions, RedisStoreOptions {
+  /** How long a writer counts as alive after its last heartbeat (default 60 s); then its partial fields may be folded. */
+  readonly writerTtlMs?: number;
+}
 
 interface LayerRecord {
   readonly layer: number;
   readonly shard: number;
   readonly length: number;
+  /** The writer that admitted it (and binds it into its partial field); absent in records older than that. */
+  readonly writer?: string;
+}
+
+interface PartialName {
+  readonly name: string;
+  readonly layer: number;
+  readonly shard: number;
+  readonly writer: string;
+}
+
+export interface FoldReport {
+  /** Partial fields of dead writers folded into the base. */
+  readonly partials: number;
+  /** Documents of dead writers that no saved partial held, bound into the base. */
+  readonly orphans: number;
+  readonly writers: number;
 }
 
 interface SharedConfig {
@@ -37,10 +58,25 @@ const GENERATION = 0;
 /** How long close() keeps binding queued pairs before it leaves them to the readers' re-binding. */
 const CLOSE_BIND_MS = 2000;
 const COUNTER_NAMES = ['eccRepairs', 'eccFailures', 'reads', 'readMisses'] as const;
+const DEFAULT_WRITER_TTL_MS = 60_000;
+/** The writer name of the partial per shard that holds every folded writer's pairs. */
+const BASE = 'base';
+const FOLD_ATTEMPTS = 5;
 
 function parseRecord(text: string): LayerRecord {
-  const [layer, shard, length] = text.split(':').map(Number);
-  return { layer: layer!, shard: shard!, length: length! };
+  const [layer, shard, length, writer] = text.split(':');
+  return { layer: Number(layer), shard: Number(shard), length: Number(length), ...(writer ? { writer } : {}) };
+}
+
+function parsePartial(name: string): PartialName | undefined {
+  const [generation, layer, shard, writer] = name.split(':');
+  return Number(generation) === GENERATION && writer ? { name, layer: Number(layer), shard: Number(shard), writer } : undefined;
+}
+
+/** The hex ids in a partial's list of documents (32 bytes each). */
+function forEachId(docs: Buffer | null | undefined, each: (hex: string) => void): void {
+  if (!docs) return;
+  for (let at = 0; at < docs.length; at += DIGEST_SIZE) each(docs.subarray(at, at + DIGEST_SIZE).toString('hex'));
 }
 
 /** A field's spectrum as stored: f32 re ‖ f32 im, little-endian. */
@@ -69,8 +105,10 @@ function addField(index: HoloIndex, layer: number, shard: number, bytes: Buffer,
  * died before its checkpoint).
  */
 export class RedisHoloStore extends RedisStore {
-  /** Names this process's partial fields. */
-  readonly writerId = randomBytes(8).toString('hex');
+  #writerId = randomBytes(8).toString('hex');
+  #ttlMs: number;
+  #registered?: Promise<void>;
+  #heartbeat?: NodeJS.Timeout;
   #config!: SharedConfig;
   #secret!: Buffer;
   /** This writer's partial fields: the documents it stored, bound by it. */
@@ -99,6 +137,20 @@ export class RedisHoloStore extends RedisStore {
     if (!Number.isSafeInteger(every) || every < 0) fail(ErrorCode.INVALID, `checkpointEvery must be a non-negative integer, got ${String(every)}`);
     this.#checkpointEvery = Math.max(1, every);
     if (options.vaultKeyFile !== undefined) this.#vaultKeyFile = options.vaultKeyFile;
+    this.#ttlMs = options.writerTtlMs ?? DEFAULT_WRITER_TTL_MS;
+    if (!Number.isSafeInteger(this.#ttlMs) || this.#ttlMs < 100) fail(ErrorCode.INVALID, `writerTtlMs must be an integer >= 100, got ${String(options.writerTtlMs)}`);
+    redis.defineCommand('atlasBeat', { lua: BEAT });
+    redis.defineCommand('atlasCheckpoint', { lua: CHECKPOINT });
+    redis.defineCommand('atlasFold', { lua: FOLD });
+  }
+
+  /** Names this process's partial fields (a new one if another process folded them while this one stalled). */
+  get writerId(): string {
+    return this.#writerId;
+  }
+
+  get #scripts(): FieldScripts {
+    return this.redis as unknown as FieldScripts;
   }
 
   static async openHolo(url: string, options: RedisHoloStoreOptions = {}): Promise<RedisHoloStore> {
@@ -148,12 +200,13 @@ export class RedisHoloStore extends RedisStore {
     if (known || (await this.has(id))) return { id, added: false, layer: LAYERS[known?.layer ?? 1]!.name };
     const layer = routeToLayer({ bytes: await this.#prefix(manifest) }, policy);
     if (!layer.hasField) fail(ErrorCode.INVALID, `document ${id} routes to the vault: vault documents are stored with putVault, never as plaintext structures`);
+    await this.#register();
     for (;;) {
       const expected = (await this.redis.get(this.key('h', 'state'))) ?? fail(ErrorCode.STATE, 'the capacity state is missing from Redis');
       const { state, placements } = admit(JSON.parse(expected) as CapacityState, [{ layer: layer.index, count }], this.#policy);
       const shard = placements[0]!.shard;
       const written = await this.writeDocument(manifest, {
-        stateKey: this.key('h', 'state'), expected, next: JSON.stringify(state), recordsKey: this.key('h', 'records'), record: `${layer.index}:${shard}:${manifest.length}`,
+        stateKey: this.key('h', 'state'), expected, next: JSON.stringify(state), recordsKey: this.key('h', 'records'), record: `${layer.index}:${shard}:${manifest.length}:${this.#writerId}`,
       });
       if (written === -1) continue;
       if (written === 0) return { id, added: false, layer: LAYERS[(await this.#record(id))?.layer ?? 1]!.name };
@@ -191,21 +244,139 @@ export class RedisHoloStore extends RedisStore {
     while (this.#binding) await this.#binding;
   }
 
-  /** Saves this writer's partial fields, each with the ids of the documents bound in it, in one transaction. */
+  /**
+   * Saves this writer's partial fields, each with the ids of the documents bound in it, in one script. Refused when
+   * another process folded this writer's partials (it stalled past its heartbeat): it then starts afresh under a new
+   * name, and what it bound since its last checkpoint is re-bound by readers and folded later (nothing counted twice).
+   */
   async checkpoint(): Promise<void> {
     await this.bound();
     if (this.#queue.length > 0) return; // closing with pairs unbound: the last saved partials stay consistent
-    const multi = this.redis.multi();
+    const keys: string[] = [], names: string[] = [], values: Buffer[] = [];
     this.#own.shards.forEach((shards, layer) => shards.forEach((shard, s) => {
       if (shard.documents.size === 0) return;
-      const name = `${GENERATION}:${layer}:${s}:${this.writerId}`;
-      multi.set(this.key('f', name), fieldBytes(this.#own, layer, s));
-      multi.set(this.key('fb', name), Buffer.concat([...shard.documents.values()].map((d) => d.doc)));
-      multi.sadd(this.key('h', 'partials'), name);
+      const name = `${GENERATION}:${layer}:${s}:${this.#writerId}`;
+      keys.push(this.key('f', name), this.key('fb', name));
+      names.push(name);
+      values.push(fieldBytes(this.#own, layer, s), Buffer.concat([...shard.documents.values()].map((d) => d.doc)));
     }));
-    multi.incr(this.key('h', 'version'));
     this.#sinceCheckpoint = 0;
-    await multi.exec();
+    const head = [this.key('h', 'retired'), this.key('h', 'partials'), this.key('h', 'version')];
+    if ((await this.#scripts.atlasCheckpoint(head.length + keys.length, ...head, ...keys, this.#writerId, ...names, ...values)) === 0) this.#rotate();
+    else if (await this.#deadPartials()) await this.compactFields();
+  }
+
+  /** Whether a saved partial belongs to a writer that is gone (a cheap look before a fold). */
+  async #deadPartials(): Promise<boolean> {
+    const [names, writers, [seconds]] = await Promise.all([this.redis.smembers(this.key('h', 'partials')), this.redis.hgetall(this.key('h', 'writers')), this.redis.time()]);
+    const now = Number(seconds) * 1000;
+    return names.some((name) => {
+      const writer = parsePartial(name)?.writer;
+      return writer !== undefined && writer !== BASE && Number(writers[writer] ?? 0) <= now;
+    });
+  }
+
+  /** Joins the live writers (a heartbeat in Redis, renewed by a timer) before the first document this writer admits. */
+  #register(): Promise<void> {
+    this.#registered ??= this.#beat().then(() => {
+      this.#heartbeat = setInterval(() => void this.#beat().catch(() => {}), Math.max(50, this.#ttlMs / 4));
+      this.#heartbeat.unref();
+    });
+    return this.#registered;
+  }
+
+  async #beat(): Promise<void> {
+    if ((await this.#scripts.atlasBeat(2, this.key('h', 'writers'), this.key('h', 'retired'), this.#writerId, String(this.#ttlMs))) === 0) this.#rotate();
+  }
+
+  /** Drops this writer's fields (another process folded them) and goes on under a new name. */
+  #rotate(): void {
+    this.#writerId = randomBytes(8).toString('hex');
+    this.#own = new HoloIndex(this.#secret, this.#own.state, GENERATION);
+    this.#queue = [];
+    this.#sinceCheckpoint = 0;
+    this.#binds++;
+    clearInterval(this.#heartbeat);
+    this.#registered = undefined;
+  }
+
+  /**
+   * Folds the partial fields of writers that stopped (closed, or no heartbeat for writerTtlMs) into one base partial
+   * per shard, and binds into it their documents that no saved partial held (a writer killed before its checkpoint),
+   * so Redis keeps one field per shard for all of them and no reader re-binds them again. Atomic (one script); the
+   * folded writers are retired, so one that was only stalled starts afresh instead of saving its partials again.
+   */
+  async compactFields(): Promise<FoldReport> {
+    for (let attempt = 0; attempt < FOLD_ATTEMPTS; attempt++) {
+      const report = await this.#fold();
+      if (report) return report;
+    }
+    return fail(ErrorCode.STATE, `compactFields: the partial fields kept changing under ${FOLD_ATTEMPTS} attempts`);
+  }
+
+  async #fold(): Promise<FoldReport | undefined> {
+    const [[stateText, baseVersion], names, writers, recordsByDoc, [seconds, micros]] = await Promise.all([
+      this.redis.mget(this.key('h', 'state'), this.key('h', 'base-version')),
+      this.redis.smembers(this.key('h', 'partials')),
+      this.redis.hgetall(this.key('h', 'writers')),
+      this.redis.hgetall(this.key('h', 'records')),
+      this.redis.time(),
+    ]);
+    const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    const alive = (writer: string): boolean => writer === BASE || Number(writers[writer] ?? 0) > now;
+    const index = new HoloIndex(this.#secret, JSON.parse(stateText ?? fail(ErrorCode.STATE, 'the capacity state is missing from Redis')) as CapacityState, GENERATION);
+    const partials = names.map(parsePartial).filter((p): p is PartialName => p !== undefined && index.shards[p.layer]?.[p.shard] !== undefined);
+    const docLists = partials.length ? await this.redis.mgetBuffer(...partials.map((p) => this.key('fb', p.name))) : [];
+    const held = new Set<string>();
+    partials.forEach((p, i) => forEachId(docLists[i], (hex) => held.add(`${p.layer}:${p.shard}:${hex}`)));
+    const orphans = Object.entries(recordsByDoc).map(([id, text]) => ({ id, ...parseRecord(text) }))
+      .filter((r) => index.shards[r.layer]?.[r.shard] !== undefined && !held.has(`${r.layer}:${r.shard}:${r.id}`) && !alive(r.writer ?? ''));
+    const dead = partials.filter((p) => !alive(p.writer));
+    const deadWriters = [...new Set([...dead.map((p) => p.writer), ...orphans.map((r) => r.writer ?? '')].filter((w) => w !== ''))];
+    if (dead.length === 0 && orphans.length === 0) return { partials: 0, orphans: 0, writers: 0 };
+    // The base of every shard touched: its saved base, plus the dead partials, plus the orphans bound now.
+    const touched = new Map<string, { layer: number; shard: number; docs: Buffer[] }>();
+    const touch = (layer: number, shard: number) => {
+      const key = `${layer}:${shard}`;
+      if (!touched.has(key)) touched.set(key, { layer, shard, docs: [] });
+      return touched.get(key)!;
+    };
+    for (const p of dead) touch(p.layer, p.shard);
+    for (const r of orphans) touch(r.layer, r.shard);
+    const baseName = (layer: number, shard: number) => `${GENERATION}:${layer}:${shard}:${BASE}`;
+    const bases = [...touched.values()];
+    const saved = await this.redis.mgetBuffer(...bases.flatMap((t) => [this.key('f', baseName(t.layer, t.shard)), this.key('fb', baseName(t.layer, t.shard))]));
+    bases.forEach((t, i) => {
+      const [field, docs] = [saved[2 * i], saved[2 * i + 1]];
+      if (field && docs) {
+        addField(index, t.layer, t.shard, field, `base field ${baseName(t.layer, t.shard)}`);
+        t.docs.push(docs);
+      }
+    });
+    const deadFields = dead.length ? await this.redis.mgetBuffer(...dead.map((p) => this.key('f', p.name))) : [];
+    dead.forEach((p, i) => {
+      const field = deadFields[i], docs = docLists[partials.indexOf(p)];
+      if (!field || !docs) return;
+      addField(index, p.layer, p.shard, field, `partial field ${p.name}`);
+      touch(p.layer, p.shard).docs.push(docs);
+    });
+    await this.#loadDigests(orphans.map((r) => r.id));
+    for (const r of orphans) {
+      const doc = Buffer.from(r.id, 'hex');
+      const digests = this.#digests.get(r.id)!;
+      for (let i = 0; i < digests.length / DIGEST_SIZE; i++) index.bindPair(r.layer, r.shard, { doc, index: i, digest: digests.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE) });
+      touch(r.layer, r.shard).docs.push(doc);
+    }
+    const keys = [this.key('h', 'partials'), this.key('h', 'version'), this.key('h', 'base-version'), this.key('h', 'writers'), this.key('h', 'retired')];
+    const values: Buffer[] = [];
+    for (const t of bases) {
+      keys.push(this.key('f', baseName(t.layer, t.shard)), this.key('fb', baseName(t.layer, t.shard)));
+      values.push(fieldBytes(index, t.layer, t.shard), Buffer.concat(t.docs));
+    }
+    for (const p of dead) keys.push(this.key('f', p.name), this.key('fb', p.name));
+    const result = await this.#scripts.atlasFold(keys.length, ...keys, baseVersion ?? '0', String(bases.length), String(deadWriters.length), ...deadWriters,
+      ...bases.map((t) => baseName(t.layer, t.shard)), ...values, ...dead.map((p) => p.name));
+    return result === 1 ? { partials: dead.length, orphans: orphans.length, writers: deadWriters.length } : undefined;
   }
 
   /** Seals a document into the Vault (AES-256-GCM per chunk, random id, RS parity over the ciphertext); binds nothing. */
@@ -354,13 +525,21 @@ export class RedisHoloStore extends RedisStore {
     return fail(ErrorCode.STATE, 'rebalanceLayers is not available on a Redis store: its fields are partial fields of many writers (stop the workers and ingest into a new store with a larger totalFloats)');
   }
 
+  /** Binds what is queued (for up to 2 s), saves this writer's partials, leaves the live writers and folds them. */
   override async close(): Promise<void> {
     try {
       const stop = setTimeout(() => (this.#closing = true), CLOSE_BIND_MS);
       await this.bound();
       clearTimeout(stop);
       if (this.#sinceCheckpoint > 0) await this.checkpoint();
+      clearInterval(this.#heartbeat);
+      if (this.#registered) {
+        await this.redis.hdel(this.key('h', 'writers'), this.#writerId);
+        await this.compactFields().catch(() => {}); // a fold that fails loses nothing: the partials stay, the next one folds
+
+      }
     } finally {
+      clearInterval(this.#heartbeat);
       this.#closing = true;
       await super.close();
     }
@@ -387,13 +566,12 @@ export class RedisHoloStore extends RedisStore {
     }
     const held = index.shards.map((shards) => shards.map(() => new Set<string>()));
     for (const name of await this.redis.smembers(this.key('h', 'partials'))) {
-      const [generation, layer, shard, writer] = name.split(':');
-      const k = Number(layer), s = Number(shard);
-      if (Number(generation) !== GENERATION || writer === this.writerId || index.shards[k]?.[s] === undefined) continue;
+      const p = parsePartial(name);
+      if (!p || p.writer === this.#writerId || index.shards[p.layer]?.[p.shard] === undefined) continue;
       const [field, docs] = await this.redis.mgetBuffer(this.key('f', name), this.key('fb', name));
       if (!field || !docs) continue;
-      addField(index, k, s, field, `partial field ${name}`);
-      for (let at = 0; at < docs.length; at += DIGEST_SIZE) held[k]![s]!.add(docs.subarray(at, at + DIGEST_SIZE).toString('hex'));
+      addField(index, p.layer, p.shard, field, `partial field ${name}`);
+      forEachId(docs, (hex) => held[p.layer]![p.shard]!.add(hex));
     }
     // This writer's fields are added while none of its pairs waits to be bound, so each document is in whole or not.
     while (this.#binding) await this.bound();
