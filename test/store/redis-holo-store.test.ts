@@ -61,10 +61,10 @@ async function expectExactRecall(reader: RedisHoloStore, docs: Map<string, Uint8
  * The saved partials of a knowledge shard summed equal a field in which every recorded document is bound exactly once
  * (no pair lost, none counted twice by a fold), to float32 rounding.
  */
-async function expectFieldOfEveryPairOnce(client: Redis, prefix: string, shard: number): Promise<void> {
+async function expectFieldOfEveryPairOnce(client: Redis, prefix: string, shard: number, generation = 0): Promise<void> {
   const { secret } = JSON.parse((await client.get(`${prefix}:h:config`))!) as { secret: string };
   const state = JSON.parse((await client.get(`${prefix}:h:state`))!) as CapacityState;
-  const reference = new HoloIndex(Buffer.from(secret, 'hex'), state, 0);
+  const reference = new HoloIndex(Buffer.from(secret, 'hex'), state, generation);
   for (const [id, record] of Object.entries(await client.hgetall(`${prefix}:h:records`))) {
     const [layer, s] = record.split(':').map(Number);
     if (layer !== 1 || s !== shard) continue;
@@ -74,7 +74,7 @@ async function expectFieldOfEveryPairOnce(client: Redis, prefix: string, shard: 
   const { re, im } = reference.shards[1]![shard]!.field.spectrum;
   const summed = new Float64Array(2 * re.length);
   for (const name of await client.smembers(`${prefix}:h:partials`)) {
-    if (!name.startsWith(`0:1:${shard}:`)) continue;
+    if (!name.startsWith(`${generation}:1:${shard}:`)) continue;
     const bytes = (await client.getBuffer(`${prefix}:f:${name}`))!;
     const floats = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
     floats.forEach((v, k) => (summed[k] = summed[k]! + v));
@@ -285,17 +285,52 @@ describe('RedisHoloStore with several writers', () => {
     }
   });
 
-  it('refuses rebalanceLayers with a STATE error that says why', async () => {
-    const store = await openOn(`w${++prefixes}`);
+  it('rebalances under live writers: they wait for the swap and follow the new generation; nothing lost, nothing counted twice', async () => {
+    const prefix = `w${++prefixes}`;
+    const [a, b, admin] = [await openOn(prefix), await openOn(prefix), await openOn(prefix)];
+    const client = new Redis(redis.url);
     try {
-      await expect(store.rebalanceLayers()).rejects.toMatchObject({ code: ErrorCode.STATE, message: expect.stringContaining('partial fields of many writers') });
+      const docs = new Map([...(await storeDocs(a, [31, 32], 'knowledge')), ...(await storeDocs(b, [33], 'knowledge'))]);
+      await a.checkpoint(); // b's document is bound only in b's memory
+      const [report, during] = await Promise.all([admin.rebalanceLayers({ totalFloats: 1 << 17 }), storeDocs(a, [34], 'knowledge')]);
+      expect(report.generation).toBe(1);
+      expect((await client.smembers(`${prefix}:h:partials`)).every((name) => name.startsWith('1:'))).toBe(true);
+      for (const [id, bytes] of [...during, ...(await storeDocs(b, [35], 'knowledge'))]) docs.set(id, bytes);
+      await Promise.all([a.close(), b.close(), admin.close()]);
+      expect(await client.smembers(`${prefix}:h:partials`)).toEqual(['1:1:0:base']);
+      await expectFieldOfEveryPairOnce(client, prefix, 0, 1);
+      const reader = await openOn(prefix);
+      try {
+        await expectExactRecall(reader, docs);
+        expect(await reader.reboundDocuments()).toBe(0);
+        expect((await reader.getLayerStats()).summary).toMatchObject({ generation: 1, total_floats: 1 << 17 });
+      } finally {
+        await reader.close();
+      }
     } finally {
-      await store.close();
+      client.disconnect();
+    }
+  }, 60_000);
+
+  it('a rebalance that died holding the pause: writers take it back after its deadline and go on', async () => {
+    const prefix = `w${++prefixes}`;
+    const writer = await openOn(prefix);
+    const client = new Redis(redis.url);
+    try {
+      const state = JSON.parse((await client.get(`${prefix}:h:state`))!) as Record<string, unknown>;
+      await client.set(`${prefix}:h:state`, JSON.stringify({ ...state, pausedUntil: 1 })); // a deadline long past
+      const docs = await storeDocs(writer, [41], 'knowledge');
+      expect(JSON.parse((await client.get(`${prefix}:h:state`))!)).not.toHaveProperty('pausedUntil');
+      await expectExactRecall(writer, docs);
+      const [seconds] = await client.time();
+      await client.set(`${prefix}:h:state`, JSON.stringify({ ...JSON.parse((await client.get(`${prefix}:h:state`))!), pausedUntil: Number(seconds) * 1000 + 60_000 }));
+      await expect(writer.rebalanceLayers()).rejects.toMatchObject({ code: ErrorCode.STATE, message: expect.stringContaining('another rebalance') });
+    } finally {
+      client.disconnect();
+      await kill(writer);
     }
   });
-});
 
-describe('RedisHoloStore through the engine and the CLI', () => {
   it('two `atlas ingest --store redis://` processes write one store; any host recalls and measures all of it', async () => {
     const url = `${redis.url}/3`; // a database of its own: the CLI uses the default prefix
     const files = new Map<string, Uint8Array>();
