@@ -1,14 +1,6 @@
 import { IngestWorker } from '../../../queues/ingest-worker.js';
 import { UsageError, type Command } from '../command.js';
-import { parseFlags } from '../flags.js';
-
-function intFlag(values: Record<string, unknown>, name: string, min: number, max: number): number | undefined {
-  const raw = values[name];
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!/^\d+$/.test(String(raw)) || n < min || n > max) throw new UsageError(`--${name} must be an integer in ${min}..${max}, got '${String(raw)}'`);
-  return n;
-}
+import { intFlag, parseFlags } from '../flags.js';
 
 export function redisFlag(values: Record<string, unknown>): string {
   const url = (values.redis as string | undefined) || process.env.ATLAS_REDIS;
