@@ -19,6 +19,7 @@ interface Run {
   /** Resumes the run's input when it waits for documents. */
   wake?: () => void;
   ended: boolean;
+  done?: Promise<void>;
 }
 
 const OPTIONS = { details: false } as const;
@@ -65,6 +66,7 @@ export class DocumentFeed {
   async close(): Promise<void> {
     this.#closed = true;
     this.#run?.wake?.();
+    await this.#run?.done;
   }
 
   #abort(entry: Entry): void {
@@ -96,7 +98,7 @@ export class DocumentFeed {
         }
       }
     }
-    void this.#consume(run, items());
+    run.done = this.#consume(run, items());
     return run;
   }
 
