@@ -1,7 +1,7 @@
 // Embedded ingest throughput, all on the same kernel backend and corpus, in one run:
 // - the ingest pipeline (src/engine/ingest.ts: reader, Piscina jobs over the batch buffers) with 1 and 2 worker threads,
 //   classify only (the baseline's work) and with the cluster job, writing to the plain LMDB store in its own owner
-//   thread (as the engine's store runs);
+//   thread (as the engine's store runs); and the same for many small documents (1,000 × 4 KiB in one call: stores/s);
 // - Engine.open + ingest end to end, with the store the engine opens today (the holographic store);
 // - a naive single-thread loop (read, frame, SHA-256, classify, write to LMDB);
 // - the RS(255,223) parity of every structure (the holographic store's write-path ECC): the JS reference eccEncode and
@@ -15,12 +15,12 @@ import { readFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import * as Comlink from 'comlink';
-import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { Piscina } from 'piscina';
 import { Bench, hrtimeNowTimestampProvider } from 'tinybench';
 import { Engine } from '../src/engine/engine.js';
 import { ingestPipeline } from '../src/engine/ingest.js';
+import { BatchPool } from '../src/engine/batch-pool.js';
+import { CallPort } from '../src/store/batched-port.js';
 import { PACKAGE_ROOT } from '../src/package-root.js';
 import type { Store } from '../src/store/store.js';
 import { kernelBackend, r96HistogramPages } from '../src/engine/kernels.js';
@@ -34,6 +34,9 @@ import { LmdbStore } from '../src/store/lmdb-store.js';
 import { machine, waitForQuiet } from './common.js';
 
 const MB = 1_000_000;
+/** The small-document row: this many documents of SMALL_BYTES in one ingest call. */
+const SMALL_DOCS = 1000;
+const SMALL_BYTES = 4096;
 /** SHA-256 passes over every byte that the design cannot avoid: the document id and each structure's content key. */
 const SHA_PASSES = 2;
 const BATCH = 256;
@@ -58,6 +61,13 @@ for (let i = 0; i < Math.max(1, Math.round(totalMb / FILE_MB)); i++) {
 }
 const corpusBytes = files.length * FILE_MB * MB;
 const inMemory = files.map((f) => readFileSync(f));
+/** Fresh small documents for each call (a store that already holds them would skip the writes). */
+let smallSeed = 1;
+const smallDocuments = (): Uint8Array[] => Array.from({ length: SMALL_DOCS }, () => {
+  const bytes = Buffer.alloc(SMALL_BYTES);
+  for (let j = 0; j < bytes.length; j += 4) bytes.writeInt32LE(Math.imul(smallSeed++, 0x9e3779b1), j);
+  return bytes;
+});
 
 /** Frames `bytes` structure by structure into `out` (from structure `at`); returns the structures written. */
 function frameInto(bytes: Uint8Array, from: number, out: Uint8Array, at: number, max: number): number {
@@ -150,33 +160,36 @@ bench.add('store write path only (HoloStore, 1 thread)', counted('store write pa
 
 bench.add('naive single-thread ingest', counted('naive single-thread ingest', async () => naiveIngest(store!)), { beforeEach: openStore, afterEach: closeStore });
 
-// The plain LMDB store in an owner thread of its own, reached through comlink like the engine's store.
+// The plain LMDB store in an owner thread of its own, reached through batched comlink calls like the engine's store.
 const LMDB_OWNER = `
 const { parentPort, workerData } = require('node:worker_threads');
-Promise.all([import(workerData.comlink), import(workerData.adapter), import(workerData.store)]).then(([Comlink, adapter, { LmdbStore }]) =>
-  Comlink.expose(LmdbStore.open(workerData.dir), adapter.default(parentPort)));`;
-const modules = {
-  comlink: join(PACKAGE_ROOT, 'node_modules/comlink/dist/esm/comlink.mjs'),
-  adapter: join(PACKAGE_ROOT, 'node_modules/comlink/dist/esm/node-adapter.mjs'),
-  store: join(PACKAGE_ROOT, 'dist/src/store/lmdb-store.js'),
-};
+Promise.all([import(workerData.port), import(workerData.store)]).then(([{ serveCalls }, { LmdbStore }]) =>
+  serveCalls(LmdbStore.open(workerData.dir), parentPort));`;
+const modules = { port: join(PACKAGE_ROOT, 'dist/src/store/batched-port.js'), store: join(PACKAGE_ROOT, 'dist/src/store/lmdb-store.js') };
+const STORE_METHODS = ['putStructures', 'putDocument', 'getDocument', 'getManifest', 'has', 'verify', 'stats', 'close'] as const;
+const remoteStore = (port: CallPort): Store => Object.fromEntries(STORE_METHODS.map((m) => [m, (...args: unknown[]) => port.call(m, ...args)])) as unknown as Store;
 
 const pools: Piscina[] = [];
 for (const threads of [1, 2]) {
   const pool = new Piscina({ filename: join(PACKAGE_ROOT, 'dist/workers/jobs.js'), minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
   pools.push(pool);
-  for (const cluster of [false, true]) {
+  const batches = new BatchPool(BATCH, 4); // kept between runs, as Engine keeps them
+  for (const input of ['classify', 'classify+cluster', 'small'] as const) {
     let owner: Worker | undefined;
-    let remote: Comlink.Remote<Store> | undefined;
+    let remote: Store | undefined;
     let dir = '';
-    const name = `pipeline + LMDB ${cluster ? 'classify+cluster' : 'classify'}, ${threads} thread${threads > 1 ? 's' : ''}`;
-    const config = () => ({ pool, store: remote as unknown as Store, threads, batchStructures: BATCH, batchBuffers: 4 });
+    let documents: Uint8Array[] = [];
+    const cluster = input === 'classify+cluster';
+    const what = input === 'small' ? `classify, ${SMALL_DOCS} × ${SMALL_BYTES / 1024} KiB documents` : input;
+    const name = `pipeline + LMDB ${what}, ${threads} thread${threads > 1 ? 's' : ''}`;
+    const config = () => ({ pool, store: remote!, threads, batchStructures: BATCH, batchBuffers: 4, batches });
     bench.add(name, counted(name, async () => {
-      for await (const _ of ingestPipeline(config(), corpus, { details: false, cluster }));
+      for await (const _ of ingestPipeline(config(), input === 'small' ? documents : corpus, { details: false, cluster }));
     }), {
       beforeEach: async () => {
         owner = new Worker(LMDB_OWNER, { eval: true, workerData: { ...modules, dir: (dir = freshStore()) } });
-        remote = Comlink.wrap<Store>(nodeEndpoint(owner));
+        remote = remoteStore(new CallPort(owner));
+        if (input === 'small') documents = smallDocuments();
         for await (const _ of ingestPipeline(config(), new Uint8Array(1))); // workers and store thread up before timing
       },
       afterEach: async () => {
@@ -238,7 +251,12 @@ const rows = bench.tasks.map((task) => {
   const r = task.result;
   if (r.state !== 'completed') throw new Error(`${task.name}: ${r.state}`);
   const cpu = median(cpuMs.get(task.name)!.slice(warmups.get(task.name)));
-  return { name: task.name, p50Ms: r.latency.p50, p99Ms: r.latency.p99, samples: r.latency.samplesCount, mbPerS: corpusBytes / MB / (r.latency.p50 / 1000), cpuMs: cpu, coresBusy: cpu / r.latency.p50 };
+  const small = task.name.includes(' KiB documents');
+  const bytes = small ? SMALL_DOCS * SMALL_BYTES : corpusBytes;
+  return {
+    name: task.name, p50Ms: r.latency.p50, p99Ms: r.latency.p99, samples: r.latency.samplesCount, mbPerS: bytes / MB / (r.latency.p50 / 1000),
+    ...(small ? { storesPerS: SMALL_DOCS / (r.latency.p50 / 1000) } : {}), cpuMs: cpu, coresBusy: cpu / r.latency.p50,
+  };
 });
 const sha = rows[0]!.mbPerS;
 const naive = rows[3]!.mbPerS;
@@ -251,7 +269,7 @@ const report = {
   parityMbPerS: { reference: rows.at(-2)!.mbPerS, kernels: rows.at(-1)!.mbPerS, speedup: rows.at(-1)!.mbPerS / rows.at(-2)!.mbPerS },
   results: rows.map((row) => {
     const threads = /(\d) thread/.exec(row.name)?.[1];
-    if (!threads || row.name.startsWith('store')) return { ...row, vsNaive: row.mbPerS / naive };
+    if (!threads || row.name.startsWith('store') || 'storesPerS' in row) return { ...row, vsNaive: row.mbPerS / naive };
     const cores = Math.min(Number(threads), availableParallelism());
     const shaBound = sha * cores;
     return {
@@ -266,7 +284,7 @@ const report = {
 };
 const pct = (x: number | undefined): string => (x === undefined ? '' : `${(100 * x).toFixed(1)} %`);
 console.table(report.results.map((r) => ({
-  name: r.name, p50Ms: r.p50Ms.toFixed(1), mbPerS: r.mbPerS.toFixed(1), vsNaive: r.vsNaive.toFixed(2), cpuMs: r.cpuMs.toFixed(0),
+  name: r.name, p50Ms: r.p50Ms.toFixed(1), mbPerS: r.mbPerS.toFixed(1), storesPerS: 'storesPerS' in r ? r.storesPerS!.toFixed(0) : '', vsNaive: r.vsNaive.toFixed(2), cpuMs: r.cpuMs.toFixed(0),
   coresBusy: r.coresBusy.toFixed(2), ofShaBound: pct('ofShaBound' in r ? r.ofShaBound : undefined), ofPassBound: pct('ofPassBound' in r ? r.ofPassBound : undefined),
 })));
 console.log(JSON.stringify(report));

@@ -16,6 +16,7 @@ import { RemoteStore } from '../store/remote.js';
 import type { DocumentManifest, Store, StoreStats, VerifyReport } from '../store/store.js';
 import { isVaultId } from '../store/vault-documents.js';
 import type { LayerStats } from '../holo/telemetry.js';
+import { BatchPool } from './batch-pool.js';
 import type { DocumentResult } from './document.js';
 import { ingestPipeline, type IngestOptions } from './ingest.js';
 import { isAutoPolicy, routeItem } from './route-item.js';
@@ -72,15 +73,13 @@ export class Engine {
   readonly threads: number;
   #pool?: Piscina;
   #store: RemoteStore;
-  #batchStructures: number;
-  #batchBuffers: number;
+  #batches: BatchPool;
   #closed = false;
 
   private constructor(store: RemoteStore, threads: number, batchStructures: number, batchBuffers: number) {
     this.#store = store;
     this.threads = threads;
-    this.#batchStructures = batchStructures;
-    this.#batchBuffers = batchBuffers;
+    this.#batches = new BatchPool(batchStructures, batchBuffers);
   }
 
   static async open(options: EngineOptions = {}): Promise<Engine> {
@@ -166,7 +165,8 @@ export class Engine {
         }
       }
     }
-    const config = { pool: this.#workers(), store: routed, threads: this.threads, batchStructures: this.#batchStructures, batchBuffers: this.#batchBuffers };
+    const { batchStructures, batchBuffers } = this.#batches;
+    const config = { pool: this.#workers(), store: routed, threads: this.threads, batchStructures, batchBuffers, batches: this.#batches };
     let yielded = 0;
     for await (const r of ingestPipeline(config, plain(), options)) {
       yield* sealedBefore(yielded++);

@@ -1,12 +1,14 @@
 import { setMaxListeners } from 'node:events';
 import type { Piscina } from 'piscina';
-import { STRUCTURE_SIZE, PAGES } from '../l3/phi.js';
+import { STRUCTURE_SIZE } from '../l3/phi.js';
 import { PAYLOAD_SIZE, sealStructure } from '../framing/structure.js';
+import { ErrorCode, fail as raise } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { reviveError } from '../store/check.js';
-import { BatchView, DIGEST_BYTES, PAGE_SPLITS, planShards, type ShardTask } from './batch.js';
+import { DIGEST_BYTES, PAGE_SPLITS, planShards, type ShardTask } from './batch.js';
+import { BatchPool, type BatchBuffer } from './batch-pool.js';
 import { DocumentAccumulator, type DocumentResult } from './document.js';
-import { domainCreate, domainDestroy, DomainTable, Field, slotBase, tableWords, type Domain } from './kernels.js';
+import { domainCreate, domainDestroy, domainState, Field, slotBase, tableWords, type Domain } from './kernels.js';
 import { documentSources, type DocumentSource, type IngestInput } from './sources.js';
 
 export interface Progress {
@@ -33,6 +35,8 @@ export interface PipelineConfig {
   readonly batchStructures: number;
   /** Batch buffers in flight at once; with batchStructures this bounds the payload held in memory. */
   readonly batchBuffers: number;
+  /** Keeps the buffers between runs (same batchStructures and batchBuffers); without it each run allocates its own. */
+  readonly batches?: BatchPool;
 }
 
 /** Documents the reader may run ahead of the consumer (each holds only its result until it is yielded). */
@@ -40,10 +44,7 @@ const RESULTS_AHEAD = 256;
 /** When the next input item takes longer than this, a partly filled batch is sent on rather than held. */
 const INPUT_WAIT_MS = 10;
 
-interface Slot {
-  readonly view: BatchView;
-  /** The payload area of each structure, the views a source reads into. */
-  readonly payloads: readonly Uint8Array[];
+interface Slot extends BatchBuffer {
   count: number;
   payloadBytes: number;
   entries: DocumentAccumulator[];
@@ -71,13 +72,11 @@ export async function* ingestPipeline(config: PipelineConfig, input: IngestInput
   // Jobs that touch every page range of every structure; each structure's PENDING counts their shards.
   const shardJobs = cluster ? ['classify', 'cluster'] : ['classify'];
   const shardsPerStructure = shardJobs.length * PAGE_SPLITS;
-  const table = DomainTable.create(batchStructures * batchBuffers);
+  const spares = config.batches?.batchStructures === batchStructures && config.batches.batchBuffers === batchBuffers ? config.batches : new BatchPool(batchStructures, batchBuffers);
+  const batches = spares.take();
+  const { table } = batches;
   const words = tableWords(table.buffer);
-  const free: Slot[] = Array.from({ length: batchBuffers }, () => {
-    const view = BatchView.allocate(batchStructures);
-    const payloads = Array.from({ length: batchStructures }, (_, s) => view.structure(s).subarray(0, PAYLOAD_SIZE));
-    return { view, payloads, count: 0, payloadBytes: 0, entries: [], domains: [] };
-  });
+  const free: Slot[] = batches.buffers.map((b) => ({ ...b, count: 0, payloadBytes: 0, entries: [], domains: [] }));
   const docs: DocumentAccumulator[] = []; // read, manifest not started yet
   const writing: Pending[] = []; // manifest started, not yielded yet
   const progress = { bytes: 0, documents: 0 };
@@ -153,7 +152,8 @@ export async function* ingestPipeline(config: PipelineConfig, input: IngestInput
     const done = (async () => {
       const shards = planShards(n, threads);
       await Promise.all(shards.flatMap((shard) => shardJobs.map((name) => run(slot, name, shard))));
-      await run(slot, 'holoStore', { s0: 0, s1: n, p0: 0, p1: PAGES });
+      // The last shard of each structure committed it (else that shard threw); checked here, not in another task.
+      slot.domains.forEach((d, s) => domainState(d) === 'COMMITTED' || raise(ErrorCode.STATE, `structure ${s} reached the store uncommitted`));
       await store.putStructures(v.data.subarray(0, n * STRUCTURE_SIZE), v.digests.slice(0, n * DIGEST_BYTES));
     })();
     done.catch(() => {}); // handled in the completion chain below
@@ -288,5 +288,7 @@ export async function* ingestPipeline(config: PipelineConfig, input: IngestInput
     if (!waitingForInput) await reader;
     await completions;
     await Promise.allSettled(writing.map((w) => w.result));
+    // Every task of every batch has finished only when none failed and the reader is done; only then may the buffers serve again.
+    if (!failure && readerDone) spares.give(batches);
   }
 }

@@ -1,7 +1,7 @@
-// The store's owner thread: the only thread that opens the store, reached through comlink (src/store/remote.ts).
+// The store's owner thread: the only thread that opens the store, reached through comlink, one call per turn's batch
+// (src/store/batched-port.ts, src/store/remote.ts).
 import { parentPort, workerData } from 'node:worker_threads';
-import * as Comlink from 'comlink';
-import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { serveCalls } from './batched-port.js';
 import { HoloStore, type HoloStoreOptions } from './holo-store.js';
 import { RedisHoloStore } from './redis-holo-store.js';
 import { isRedisUrl } from './redis-store.js';
@@ -17,4 +17,4 @@ try {
 }
 // A failed open is reported on the first call rather than crashing the thread.
 const target = store instanceof Error ? new Proxy({}, { get: () => () => { throw store; } }) : store;
-Comlink.expose(target, nodeEndpoint(parentPort));
+serveCalls(target, parentPort);
