@@ -71,10 +71,11 @@ export class LmdbStore implements Store {
     this.root.transactionSync(() => {
       for (let i = 0; i < count; i++) {
         const key = Buffer.from(digests.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE));
-        if (this.#structures.doesExist(key)) continue;
         staging.set(batch.subarray(i * STRUCTURE_SIZE, (i + 1) * STRUCTURE_SIZE));
-        this.#structures.putSync(key, staging);
-        this.structureAdded(key, staging);
+        // One B-tree descent: false when the structure was stored before (content-addressed, so nothing changes).
+        // lmdb-js returns whether it wrote; its typings say void.
+        const added = this.#structures.putSync(key, staging, { noOverwrite: true }) as unknown as boolean;
+        if (added) this.structureAdded(key, staging);
       }
     });
   }
