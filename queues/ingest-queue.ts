@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { FlowProducer, Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AtlasError, ErrorCode, fail } from '../src/errors.js';
 import { walk, type IngestItem } from '../src/engine/sources.js';
 import { connect } from './connection.js';
+import { hashFiles } from './hash-files.js';
 import {
   BATCH_QUEUE, INGEST_QUEUE, RETENTION, RETRY, batchId, batchJobId, documentJobId, stagingKey,
   type BatchJobData, type BatchSummary, type IngestJobData, type IngestJobResult,
@@ -43,20 +43,6 @@ export interface FailedJob {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function hashFile(path: string): Promise<{ id: string; length: number }> {
-  const hash = createHash('sha256');
-  let length = 0;
-  try {
-    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-      hash.update(chunk as Buffer);
-      length += (chunk as Buffer).length;
-    }
-  } catch (err) {
-    fail(ErrorCode.INVALID, `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  return { id: hash.digest('hex'), length };
-}
 
 /** The producer side: submits batches of documents as one flow each and reports on them. */
 export class IngestQueue {
@@ -99,9 +85,10 @@ export class IngestQueue {
     const staged: Array<{ key: string; bytes: Uint8Array }> = [];
     for (const item of items) {
       if (typeof item === 'string') {
-        for await (const file of walk(resolve(item))) {
-          const { id, length } = await hashFile(file);
-          if (!jobs.has(id)) jobs.set(id, { kind: 'path', path: file, id, length });
+        const files: string[] = [];
+        for await (const file of walk(resolve(item))) files.push(file);
+        for (const { path, id, length } of await hashFiles(files)) {
+          if (!jobs.has(id)) jobs.set(id, { kind: 'path', path, id, length });
         }
       } else if (item instanceof Uint8Array) {
         if (item.length > this.#maxStagedBytes) fail(ErrorCode.INVALID, `a submitted buffer of ${item.length} bytes exceeds the staging limit of ${this.#maxStagedBytes}; submit it by path`);

@@ -1,39 +1,36 @@
 import { stat } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { MetricsTime, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { Piscina } from 'piscina';
+import type { DocumentResult } from '../src/engine/document.js';
+import { Engine } from '../src/engine/engine.js';
 import { AtlasError, ErrorCode, fail } from '../src/errors.js';
-import { ingestPipeline } from '../src/engine/ingest.js';
 import { structureCount } from '../src/framing/structure.js';
-import { PACKAGE_ROOT } from '../src/package-root.js';
-import { openStore } from '../src/store/open.js';
-import type { Store } from '../src/store/store.js';
 import { connect } from './connection.js';
+import { ByteBudget } from './byte-budget.js';
+import { DocumentFeed } from './document-feed.js';
 import { BATCH_QUEUE, INGEST_QUEUE, parseJobData, type BatchJobData, type BatchSummary, type IngestJobData, type IngestJobResult } from './jobs.js';
 
 export interface IngestWorkerOptions {
   readonly redis: string;
   /** Store location: a redis:// URL (the shared store) or an LMDB directory (default $ATLAS_STORE, ./atlas-store). */
   readonly store?: string;
-  /** Documents processed at once (default 2). */
+  /** Documents in progress at once (default 256): they share one ingest run, and it needs many to fill its batches. */
   readonly concurrency?: number;
   /** Piscina threads (default: the available cores). */
   readonly threads?: number;
   /** Largest document accepted (default 1 GiB); bigger ones fail for good. */
   readonly maxDocumentBytes?: number;
+  /** Staged bytes held in memory at once (default 256 MiB): jobs past it wait before they fetch theirs. */
+  readonly stagedBytesInFlight?: number;
   /** BullMQ lock duration (default 30 s): how long a dead worker's jobs wait before another worker takes them. */
   readonly lockMs?: number;
   readonly prefix?: string;
   readonly onEvent?: (event: string) => void;
 }
 
-const JOBS = join(PACKAGE_ROOT, 'dist', 'workers', 'jobs.js');
-/** Structures per batch buffer for one document: enough for the document, at most the engine's default. */
-const MAX_BATCH_STRUCTURES = 256;
-/** After the grace period, how long aborted jobs get to hand themselves back before the pool is destroyed anyway. */
+/** After the grace period, how long aborted jobs get to hand themselves back before the engine is closed anyway. */
 const ABORT_WAIT_MS = 2000;
+const DEFAULT_CONCURRENCY = 256;
 
 /** AtlasError INVALID (bad data, missing file, too big, changed content) will not get better on retry. */
 function unrecoverable(err: unknown): unknown {
@@ -41,30 +38,31 @@ function unrecoverable(err: unknown): unknown {
 }
 
 /**
- * The engine's Piscina pool behind BullMQ Workers: one for documents, one for batch parents. The CPU work runs in the
- * pool's threads, so this event loop stays free to renew locks; each job's AbortSignal reaches the pool.
+ * The engine behind BullMQ Workers: one for documents, one for batch parents. The jobs' documents join one shared
+ * ingest run (DocumentFeed); the CPU work runs in the engine's pool threads and the store in its owner thread, so this
+ * event loop stays free to renew locks. Each job's AbortSignal reaches the pool.
  */
 export class IngestWorker {
   readonly #redis: Redis;
-  readonly #store: Store;
-  readonly #pool: Piscina;
+  readonly #engine: Engine;
+  readonly #feed: DocumentFeed;
   readonly #documents: Worker<IngestJobData, IngestJobResult>;
   readonly #batches: Worker<BatchJobData, BatchSummary>;
   readonly #maxBytes: number;
+  readonly #staged: ByteBudget;
   #closing?: Promise<void>;
 
-  private constructor(redis: Redis, store: Store, options: IngestWorkerOptions) {
-    const threads = options.threads ?? availableParallelism();
+  private constructor(redis: Redis, engine: Engine, options: IngestWorkerOptions) {
     const lockDuration = options.lockMs ?? 30_000;
     const prefix = options.prefix ?? 'bull';
     const log = options.onEvent ?? (() => {});
     this.#redis = redis;
-    this.#store = store;
+    this.#engine = engine;
+    this.#feed = new DocumentFeed(engine);
     this.#maxBytes = options.maxDocumentBytes ?? 1 << 30;
-    this.#pool = new Piscina({ filename: JOBS, minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
-    this.#pool.on('error', () => {}); // a crashed thread also rejects its task, where the job reports it
+    this.#staged = new ByteBudget(options.stagedBytesInFlight ?? 256 << 20);
     const common = { connection: redis, prefix, lockDuration, stalledInterval: Math.max(500, lockDuration / 2), maxStalledCount: 10 };
-    this.#documents = new Worker(INGEST_QUEUE, (job, _token, signal) => this.#ingest(job, threads, signal), { ...common, concurrency: options.concurrency ?? 2, metrics: { maxDataPoints: MetricsTime.ONE_WEEK } });
+    this.#documents = new Worker(INGEST_QUEUE, (job, _token, signal) => this.#ingest(job, signal), { ...common, concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, metrics: { maxDataPoints: MetricsTime.ONE_WEEK } });
     this.#batches = new Worker(BATCH_QUEUE, (job) => this.#summarize(job), { ...common, concurrency: 1 });
     for (const w of [this.#documents, this.#batches]) {
       w.on('error', (err) => log(`error: ${err.message}`)); // connection trouble; ioredis reconnects and the worker resumes
@@ -75,14 +73,15 @@ export class IngestWorker {
 
   static async start(options: IngestWorkerOptions): Promise<IngestWorker> {
     const redis = await connect(options.redis, 'worker');
-    let store: Store;
+    let engine: Engine;
     try {
-      store = await openStore(options.store);
+      engine = await Engine.open({ ...(options.store === undefined ? {} : { store: options.store }), ...(options.threads === undefined ? {} : { threads: options.threads }) });
     } catch (err) {
       redis.disconnect();
       throw err;
     }
-    const worker = new IngestWorker(redis, store, options);
+    engine.startPool();
+    const worker = new IngestWorker(redis, engine, options);
     await Promise.all([worker.#documents.waitUntilReady(), worker.#batches.waitUntilReady()]);
     return worker;
   }
@@ -103,30 +102,32 @@ export class IngestWorker {
       this.#documents.cancelAllJobs('worker shutting down');
       await Promise.race([closing, after(ABORT_WAIT_MS)]);
     }
-    await this.#pool.destroy();
-    await this.#store.close();
+    await this.#feed.close();
+    await this.#engine.close();
     this.#redis.disconnect();
   }
 
-  async #ingest(job: Job<IngestJobData, IngestJobResult>, threads: number, signal?: AbortSignal): Promise<IngestJobResult> {
+  async #ingest(job: Job<IngestJobData, IngestJobResult>, signal?: AbortSignal): Promise<IngestJobResult> {
     try {
       const data = parseJobData(job.data);
       if (data.length > this.#maxBytes) fail(ErrorCode.INVALID, `document of ${data.length} bytes exceeds this worker's limit of ${this.#maxBytes}`);
       const count = structureCount(data.length);
       // Already stored: a resubmission, or a retry after a worker died between the commit and the acknowledgement.
-      if (await this.#store.has(data.id)) {
+      if (await this.#engine.has(data.id)) {
         if (data.kind === 'staged') await this.#redis.del(data.key);
         return { id: data.id, length: data.length, structures: count, stored: false };
       }
-      const input = await this.#input(data);
-      const config = { pool: this.#pool, store: this.#store, threads, batchStructures: Math.min(MAX_BATCH_STRUCTURES, Math.max(1, count)), batchBuffers: 2 };
-      let result: IngestJobResult | undefined;
-      for await (const r of ingestPipeline(config, input, { details: false, ...(signal ? { signal } : {}) })) {
-        result = { id: r.id, length: r.length, structures: r.structures, stored: r.stored };
+      const release = data.kind === 'staged' ? await this.#staged.acquire(data.length) : () => {};
+      let r: DocumentResult;
+      try {
+        r = await this.#feed.ingest(await this.#input(data), signal);
+      } finally {
+        release();
       }
-      if (result?.id !== data.id) fail(ErrorCode.INVALID, `document changed since it was enqueued (expected ${data.id}, read ${result?.id})`);
+      // A Vault document is stored under a random id that reveals nothing: its content hash is never reported.
+      if (r.layer !== 'vault' && r.id !== data.id) fail(ErrorCode.INVALID, `document changed since it was enqueued (expected ${data.id}, read ${r.id})`);
       if (data.kind === 'staged') await this.#redis.del(data.key);
-      return result;
+      return { id: r.id, length: r.length, structures: r.structures, stored: r.stored };
     } catch (err) {
       if (signal?.aborted) throw new Error(`aborted: ${String(signal.reason)}`); // retried
       throw unrecoverable(err);

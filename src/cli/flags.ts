@@ -21,3 +21,12 @@ export function parseFlags(argv: string[], options: Options, maxPositionals = In
   if (n < minPositionals) throw new UsageError(`missing argument (expected at least ${minPositionals})`);
   return parsed;
 }
+
+/** An optional integer flag in min..max; a UsageError names the flag otherwise. */
+export function intFlag(values: Record<string, unknown>, name: string, min: number, max: number): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!/^\d+$/.test(String(raw)) || n < min || n > max) throw new UsageError(`--${name} must be an integer in ${min}..${max}, got '${String(raw)}'`);
+  return n;
+}

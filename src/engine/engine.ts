@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
-import { open as openFile, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import { ErrorCode, fail } from '../errors.js';
 import { structureCount } from '../framing/structure.js';
 import { PACKAGE_ROOT } from '../package-root.js';
-import { resolveLayer, type Layer } from '../holo/layers.js';
-import { routeToLayer, type LayerPolicy } from '../holo/routing.js';
+import { resolveLayer } from '../holo/layers.js';
+import type { LayerPolicy } from '../holo/routing.js';
 import { requireDocumentId } from '../store/check.js';
-import { ROUTING_PREFIX, type HoloStoreOptions, type HoloSummary, type LayerRecall, type LayerReport, type RebalanceReport } from '../store/holo-store.js';
+import type { HoloStoreOptions, HoloSummary, LayerRecall, LayerReport, RebalanceReport } from '../store/holo-store.js';
 import type { CueRecall } from '../store/cue-index.js';
 import { resolveStoreDir } from '../store/location.js';
 import { RemoteStore } from '../store/remote.js';
@@ -18,6 +18,7 @@ import { isVaultId } from '../store/vault-documents.js';
 import type { LayerStats } from '../holo/telemetry.js';
 import type { DocumentResult } from './document.js';
 import { ingestPipeline, type IngestOptions } from './ingest.js';
+import { isAutoPolicy, routeItem } from './route-item.js';
 import { walk, type IngestInput, type IngestItem } from './sources.js';
 
 export interface EngineOptions {
@@ -90,6 +91,12 @@ export class Engine {
     return new Engine(store, threads, batchStructures, batchBuffers);
   }
 
+  /** Starts the worker pool's threads now instead of at the first ingest (a long-running worker wants them ready). */
+  startPool(): void {
+    this.#open();
+    this.#workers();
+  }
+
   /** The worker pool, started on the first ingest so that reads and stats start no threads. */
   #workers(): Piscina {
     if (!this.#pool) {
@@ -107,14 +114,19 @@ export class Engine {
   ingest(input: IngestInput, options: EngineIngestOptions = {}): AsyncGenerator<DocumentResult> {
     this.#open();
     const { layer: policy = 'auto', ...rest } = options;
-    if (typeof policy !== 'string' || policy.trim().toLowerCase() !== 'auto') resolveLayer(policy); // INVALID now, not mid-ingest
+    if (!isAutoPolicy(policy)) resolveLayer(policy); // INVALID now, not mid-ingest
     return this.#ingestRouted(input, policy, rest);
   }
 
   async *#ingestRouted(input: IngestInput, policy: LayerPolicy, options: IngestOptions): AsyncGenerator<DocumentResult> {
     const store = this.#store;
     const layers = new Map<string, string>();
-    const vaulted: DocumentResult[] = [];
+    // Sealed Vault results wait for the plain documents before them in the input: results come out in input order.
+    const vaulted: Array<{ after: number; result: DocumentResult }> = [];
+    let plainCount = 0;
+    const sealedBefore = function* (n: number): Generator<DocumentResult> {
+      while (vaulted.length > 0 && vaulted[0]!.after <= n) yield vaulted.shift()!.result;
+    };
     // The pipeline's store: manifests go in with the layer policy, and each document's layer is noted for its result.
     const routed: Store = {
       putStructures: (batch, digests) => store.putStructures(batch, digests),
@@ -132,28 +144,35 @@ export class Engine {
     };
     const seal = async (bytes: Uint8Array, path?: string): Promise<void> => {
       const r = await store.putVault(bytes);
-      vaulted.push(vaultResult(r.id, bytes.length, path));
+      vaulted.push({ after: plainCount, result: vaultResult(r.id, bytes.length, path) });
     };
     // The items that are not for the Vault go on to the pipeline; Vault ones are sealed on the way.
     async function* plain(): AsyncGenerator<IngestItem> {
       for await (const item of ingestItems(input)) {
         if (item instanceof Uint8Array) {
-          if (routeToLayer({ bytes: item.subarray(0, ROUTING_PREFIX) }, policy).hasField) yield item;
-          else await seal(item);
+          if (!(await routeItem(item, policy)).hasField) await seal(item);
+          else {
+            plainCount++;
+            yield item;
+          }
           continue;
         }
         for await (const path of walk(item)) {
-          if ((await routeFile(path, policy)).hasField) yield path;
-          else await seal(await readFile(path), path);
+          if (!(await routeItem(path, policy)).hasField) await seal(await readFile(path), path);
+          else {
+            plainCount++;
+            yield path;
+          }
         }
       }
     }
     const config = { pool: this.#workers(), store: routed, threads: this.threads, batchStructures: this.#batchStructures, batchBuffers: this.#batchBuffers };
+    let yielded = 0;
     for await (const r of ingestPipeline(config, plain(), options)) {
-      yield* vaulted.splice(0);
+      yield* sealedBefore(yielded++);
       yield { ...r, layer: (layers.get(r.id) ?? (await store.layerOf(r.id)) ?? null) as DocumentResult['layer'] };
     }
-    yield* vaulted.splice(0);
+    yield* sealedBefore(Infinity);
   }
 
   /** Stores one document in the layer the policy picks (default: by content); the API form of `ingest --layer`. */
@@ -291,19 +310,6 @@ async function* ingestItems(input: IngestInput): AsyncGenerator<IngestItem> {
   if (typeof input === 'string' || input instanceof Uint8Array) yield input;
   else if (input !== null && typeof input === 'object' && (Symbol.asyncIterator in input || Symbol.iterator in input)) yield* input;
   else fail(ErrorCode.INVALID, 'ingest input must be a path, a Uint8Array, or an (async) iterable of them');
-}
-
-/** Routes a file on its first 64 KiB and its name (an explicit policy needs no read). */
-async function routeFile(path: string, policy: LayerPolicy): Promise<Layer> {
-  if (typeof policy !== 'string' || policy.trim().toLowerCase() !== 'auto') return resolveLayer(policy);
-  const fh = await openFile(path, 'r');
-  try {
-    const prefix = new Uint8Array(ROUTING_PREFIX);
-    const { bytesRead } = await fh.read(prefix, 0, ROUTING_PREFIX, 0);
-    return routeToLayer({ bytes: prefix.subarray(0, bytesRead), name: basename(path) }, policy);
-  } finally {
-    await fh.close();
-  }
 }
 
 /** What ingest reports for a sealed Vault document: no content-derived field (hash, histogram) leaves the store. */

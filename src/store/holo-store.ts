@@ -8,7 +8,7 @@ import { allocateDimensions, capacityState, DEFAULT_HEADROOM, type CapacityPolic
 import { FIELD_LAYERS, LAYERS, VAULT, resolveLayer, type LayerName } from '../holo/layers.js';
 import { DEFAULT_MARGIN } from '../holo/probe.js';
 import { isAutoPolicy, routeToLayer, type LayerPolicy } from '../holo/routing.js';
-import { snrPredicted, type LayerStats } from '../holo/telemetry.js';
+import type { LayerStats } from '../holo/telemetry.js';
 import { loadVaultKey } from '../holo/vault.js';
 import { STRUCTURE_SIZE } from '../l3/phi.js';
 import { requireBytes } from '../validate.js';
@@ -18,6 +18,7 @@ import { readContainer, writeContainer } from './field-container.js';
 import { BindPool } from './bind-pool.js';
 import { HoloIndex, type BoundItem } from './holo-index.js';
 import { recallFromLayer } from './layer-recall.js';
+import { verifyRebound } from './rebalance-check.js';
 import { layerReport } from './layer-report.js';
 import { LmdbStore } from './lmdb-store.js';
 import { emptyCounters, parityOf, repairStructure, type LayerCounters } from './structure-repair.js';
@@ -501,15 +502,7 @@ export class HoloStore extends LmdbStore {
         }
       }
     }
-    for (const layer of FIELD_LAYERS) {
-      const items = loads[layer.index]!;
-      if (items < 2) continue;
-      const probe = next.probe(layer.index, this.#margin);
-      const predicted = snrPredicted(state.layers[layer.index]![0]!.dimension, items);
-      if (probe.snr_measured === null || probe.snr_measured < 0.5 * predicted) {
-        fail(ErrorCode.STATE, `rebalance verification failed for layer ${layer.name}: measured SNR ${String(probe.snr_measured)} vs predicted ${predicted.toFixed(2)}; the old fields stay`);
-      }
-    }
+    verifyRebound(next, state, loads, this.#margin);
     await this.root.transaction(() => {
       for (const { key, value } of this.#holo.getRange()) if (value.shard !== 0) void this.#holo.put(key, { ...value, shard: 0 });
       void this.#meta.put('state', state);

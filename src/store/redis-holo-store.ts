@@ -12,18 +12,40 @@ import { DIGEST_SIZE, requireDocumentId } from './check.js';
 import { HoloIndex, type BoundItem } from './holo-index.js';
 import { DEFAULT_TOTAL_FLOATS, ROUTING_PREFIX, type HoloStoreOptions, type LayerRecall, type LayerReport, type RebalanceReport, type RoutedDocument } from './holo-store.js';
 import { recallFromLayer } from './layer-recall.js';
+import { verifyRebound } from './rebalance-check.js';
 import { layerReport } from './layer-report.js';
+import { BEAT, CHECKPOINT, FOLD, SET_IF, SWAP_FIELDS, type FieldScripts } from './redis-field-scripts.js';
 import { RedisStore, redactUrl, type RedisStoreOptions } from './redis-store.js';
 import type { DocumentManifest, VerifyReport } from './store.js';
 import { emptyCounters, parityOf, repairStructure, type LayerCounters } from './structure-repair.js';
 import { isVaultId, openDocument, sealDocument, vaultChunkAddresses, type StoredVaultManifest } from './vault-documents.js';
 
-export interface RedisHoloStoreOptions extends HoloStoreOptions, RedisStoreOptions {}
+export interface RedisHoloStoreOptions extends HoloStoreOptions, RedisStoreOptions {
+  /** How long a writer counts as alive after its last heartbeat (default 60 s); then its partial fields may be folded. */
+  readonly writerTtlMs?: number;
+}
 
 interface LayerRecord {
   readonly layer: number;
   readonly shard: number;
   readonly length: number;
+  /** The writer that admitted it (and binds it into its partial field); absent in records older than that. */
+  readonly writer?: string;
+}
+
+interface PartialName {
+  readonly name: string;
+  readonly layer: number;
+  readonly shard: number;
+  readonly writer: string;
+}
+
+export interface FoldReport {
+  /** Partial fields of dead writers folded into the base. */
+  readonly partials: number;
+  /** Documents of dead writers that no saved partial held, bound into the base. */
+  readonly orphans: number;
+  readonly writers: number;
 }
 
 interface SharedConfig {
@@ -32,15 +54,50 @@ interface SharedConfig {
   readonly headroom: number;
 }
 
-/** The fields are never rebalanced on Redis (see rebalanceLayers), so every partial belongs to generation 0. */
-const GENERATION = 0;
+/** How long a rebalance may hold admissions before writers take the pause back (it died). */
+const REBALANCE_PAUSE_MS = 10 * 60_000;
+const PAUSE_POLL_MS = 50;
 /** How long close() keeps binding queued pairs before it leaves them to the readers' re-binding. */
 const CLOSE_BIND_MS = 2000;
 const COUNTER_NAMES = ['eccRepairs', 'eccFailures', 'reads', 'readMisses'] as const;
+const DEFAULT_WRITER_TTL_MS = 60_000;
+/** The writer name of the partial per shard that holds every folded writer's pairs. */
+const BASE = 'base';
+const FOLD_ATTEMPTS = 5;
 
 function parseRecord(text: string): LayerRecord {
-  const [layer, shard, length] = text.split(':').map(Number);
-  return { layer: layer!, shard: shard!, length: length! };
+  const [layer, shard, length, writer] = text.split(':');
+  return { layer: Number(layer), shard: Number(shard), length: Number(length), ...(writer ? { writer } : {}) };
+}
+
+/** A partial of the given generation (older ones belong to fields a rebalance replaced). */
+function parsePartial(name: string, current: number): PartialName | undefined {
+  const [generation, layer, shard, writer] = name.split(':');
+  return Number(generation) === current && writer ? { name, layer: Number(layer), shard: Number(shard), writer } : undefined;
+}
+
+/** The capacity state as Redis holds it: with the fields' generation, and a rebalance's pause on admissions. */
+interface SharedState {
+  readonly state: CapacityState;
+  readonly generation: number;
+  readonly pausedUntil?: number;
+}
+
+function parseState(text: string | null | undefined): SharedState {
+  const { generation = 0, pausedUntil, ...state } = JSON.parse(text ?? fail(ErrorCode.STATE, 'the capacity state is missing from Redis')) as CapacityState & { generation?: number; pausedUntil?: number };
+  return { state, generation, ...(pausedUntil === undefined ? {} : { pausedUntil }) };
+}
+
+function stateText({ state, generation, pausedUntil }: SharedState): string {
+  return JSON.stringify({ ...state, generation, ...(pausedUntil === undefined ? {} : { pausedUntil }) });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The hex ids in a partial's list of documents (32 bytes each). */
+function forEachId(docs: Buffer | null | undefined, each: (hex: string) => void): void {
+  if (!docs) return;
+  for (let at = 0; at < docs.length; at += DIGEST_SIZE) each(docs.subarray(at, at + DIGEST_SIZE).toString('hex'));
 }
 
 /** A field's spectrum as stored: f32 re ‖ f32 im, little-endian. */
@@ -69,8 +126,12 @@ function addField(index: HoloIndex, layer: number, shard: number, bytes: Buffer,
  * died before its checkpoint).
  */
 export class RedisHoloStore extends RedisStore {
-  /** Names this process's partial fields. */
-  readonly writerId = randomBytes(8).toString('hex');
+  #writerId = randomBytes(8).toString('hex');
+  /** The generation of this writer's fields; a rebalance starts a new one, and the writer follows it. */
+  #generation = 0;
+  #ttlMs: number;
+  #registered?: Promise<void>;
+  #heartbeat?: NodeJS.Timeout;
   #config!: SharedConfig;
   #secret!: Buffer;
   /** This writer's partial fields: the documents it stored, bound by it. */
@@ -99,6 +160,22 @@ export class RedisHoloStore extends RedisStore {
     if (!Number.isSafeInteger(every) || every < 0) fail(ErrorCode.INVALID, `checkpointEvery must be a non-negative integer, got ${String(every)}`);
     this.#checkpointEvery = Math.max(1, every);
     if (options.vaultKeyFile !== undefined) this.#vaultKeyFile = options.vaultKeyFile;
+    this.#ttlMs = options.writerTtlMs ?? DEFAULT_WRITER_TTL_MS;
+    if (!Number.isSafeInteger(this.#ttlMs) || this.#ttlMs < 100) fail(ErrorCode.INVALID, `writerTtlMs must be an integer >= 100, got ${String(options.writerTtlMs)}`);
+    redis.defineCommand('atlasBeat', { lua: BEAT });
+    redis.defineCommand('atlasCheckpoint', { lua: CHECKPOINT });
+    redis.defineCommand('atlasFold', { lua: FOLD });
+    redis.defineCommand('atlasSetIf', { lua: SET_IF });
+    redis.defineCommand('atlasSwapFields', { lua: SWAP_FIELDS });
+  }
+
+  /** Names this process's partial fields (a new one if another process folded them while this one stalled). */
+  get writerId(): string {
+    return this.#writerId;
+  }
+
+  get #scripts(): FieldScripts {
+    return this.redis as unknown as FieldScripts;
   }
 
   static async openHolo(url: string, options: RedisHoloStoreOptions = {}): Promise<RedisHoloStore> {
@@ -123,7 +200,9 @@ export class RedisHoloStore extends RedisStore {
     const stored = await this.redis.get(this.key('h', 'config'));
     this.#config = JSON.parse(stored ?? fail(ErrorCode.STATE, 'the holographic config is missing from Redis')) as SharedConfig;
     this.#secret = Buffer.from(this.#config.secret, 'hex');
-    this.#own = new HoloIndex(this.#secret, await this.#state(), GENERATION);
+    const shared = parseState(await this.redis.get(this.key('h', 'state')));
+    this.#generation = shared.generation;
+    this.#own = new HoloIndex(this.#secret, shared.state, shared.generation);
   }
 
   // ---- writing ----
@@ -148,18 +227,36 @@ export class RedisHoloStore extends RedisStore {
     if (known || (await this.has(id))) return { id, added: false, layer: LAYERS[known?.layer ?? 1]!.name };
     const layer = routeToLayer({ bytes: await this.#prefix(manifest) }, policy);
     if (!layer.hasField) fail(ErrorCode.INVALID, `document ${id} routes to the vault: vault documents are stored with putVault, never as plaintext structures`);
+    await this.#register();
     for (;;) {
-      const expected = (await this.redis.get(this.key('h', 'state'))) ?? fail(ErrorCode.STATE, 'the capacity state is missing from Redis');
-      const { state, placements } = admit(JSON.parse(expected) as CapacityState, [{ layer: layer.index, count }], this.#policy);
+      const expected = await this.redis.get(this.key('h', 'state'));
+      const shared = parseState(expected);
+      if (shared.generation !== this.#generation) this.#rotate(shared);
+      if (shared.pausedUntil !== undefined) {
+        await this.#waitForPause(expected!, shared);
+        continue;
+      }
+      const { state, placements } = admit(shared.state, [{ layer: layer.index, count }], this.#policy);
       const shard = placements[0]!.shard;
       const written = await this.writeDocument(manifest, {
-        stateKey: this.key('h', 'state'), expected, next: JSON.stringify(state), recordsKey: this.key('h', 'records'), record: `${layer.index}:${shard}:${manifest.length}`,
+        stateKey: this.key('h', 'state'), expected: expected!, next: stateText({ state, generation: shared.generation }), recordsKey: this.key('h', 'records'), record: `${layer.index}:${shard}:${manifest.length}:${this.#writerId}`,
       });
       if (written === -1) continue;
       if (written === 0) return { id, added: false, layer: LAYERS[(await this.#record(id))?.layer ?? 1]!.name };
       this.#bindOwn(layer.index, shard, state, manifest);
       return { id, added: true, layer: layer.name };
     }
+  }
+
+  /** A rebalance holds admissions: wait for it, or take the pause back once it is past its deadline (it died). */
+  async #waitForPause(text: string, shared: SharedState): Promise<void> {
+    if ((await this.#now()) < shared.pausedUntil!) return sleep(PAUSE_POLL_MS);
+    await this.#scripts.atlasSetIf(1, this.key('h', 'state'), text, stateText({ state: shared.state, generation: shared.generation }));
+  }
+
+  async #now(): Promise<number> {
+    const [seconds, micros] = await this.redis.time();
+    return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
   }
 
   #bindOwn(layer: number, shard: number, state: CapacityState, manifest: DocumentManifest): void {
@@ -191,21 +288,148 @@ export class RedisHoloStore extends RedisStore {
     while (this.#binding) await this.#binding;
   }
 
-  /** Saves this writer's partial fields, each with the ids of the documents bound in it, in one transaction. */
+  /**
+   * Saves this writer's partial fields, each with the ids of the documents bound in it, in one script. Refused when
+   * another process folded this writer's partials (it stalled past its heartbeat): it then starts afresh under a new
+   * name, and what it bound since its last checkpoint is re-bound by readers and folded later (nothing counted twice).
+   */
   async checkpoint(): Promise<void> {
     await this.bound();
     if (this.#queue.length > 0) return; // closing with pairs unbound: the last saved partials stay consistent
-    const multi = this.redis.multi();
+    const keys: string[] = [], names: string[] = [], values: Buffer[] = [];
     this.#own.shards.forEach((shards, layer) => shards.forEach((shard, s) => {
       if (shard.documents.size === 0) return;
-      const name = `${GENERATION}:${layer}:${s}:${this.writerId}`;
-      multi.set(this.key('f', name), fieldBytes(this.#own, layer, s));
-      multi.set(this.key('fb', name), Buffer.concat([...shard.documents.values()].map((d) => d.doc)));
-      multi.sadd(this.key('h', 'partials'), name);
+      const name = `${this.#generation}:${layer}:${s}:${this.#writerId}`;
+      keys.push(this.key('f', name), this.key('fb', name));
+      names.push(name);
+      values.push(fieldBytes(this.#own, layer, s), Buffer.concat([...shard.documents.values()].map((d) => d.doc)));
     }));
-    multi.incr(this.key('h', 'version'));
     this.#sinceCheckpoint = 0;
-    await multi.exec();
+    const head = [this.key('h', 'retired'), this.key('h', 'partials'), this.key('h', 'version'), this.key('h', 'state')];
+    const saved = await this.#scripts.atlasCheckpoint(head.length + keys.length, ...head, ...keys, this.#writerId, String(this.#generation), ...names, ...values);
+    if (saved === 0) this.#rotate(parseState(await this.redis.get(this.key('h', 'state'))));
+    else if (await this.#deadPartials()) await this.compactFields();
+  }
+
+  /** Whether a saved partial belongs to a writer that is gone (a cheap look before a fold). */
+  async #deadPartials(): Promise<boolean> {
+    const [names, writers, [seconds]] = await Promise.all([this.redis.smembers(this.key('h', 'partials')), this.redis.hgetall(this.key('h', 'writers')), this.redis.time()]);
+    const now = Number(seconds) * 1000;
+    return names.some((name) => {
+      const writer = parsePartial(name, this.#generation)?.writer;
+      return writer !== undefined && writer !== BASE && Number(writers[writer] ?? 0) <= now;
+    });
+  }
+
+  /** Joins the live writers (a heartbeat in Redis, renewed by a timer) before the first document this writer admits. */
+  #register(): Promise<void> {
+    this.#registered ??= this.#beat().then(() => {
+      this.#heartbeat = setInterval(() => void this.#beat().catch(() => {}), Math.max(50, this.#ttlMs / 4));
+      this.#heartbeat.unref();
+    });
+    return this.#registered;
+  }
+
+  async #beat(): Promise<void> {
+    if ((await this.#scripts.atlasBeat(2, this.key('h', 'writers'), this.key('h', 'retired'), this.#writerId, String(this.#ttlMs))) === 0) {
+      this.#rotate(parseState(await this.redis.get(this.key('h', 'state'))));
+    }
+  }
+
+  /**
+   * Drops this writer's fields (another process folded them, or a rebalance replaced their generation) and goes on
+   * under a new name with fields of the current generation. What it had bound is re-bound by readers and folded.
+   */
+  #rotate(shared: SharedState): void {
+    void this.redis.hdel(this.key('h', 'writers'), this.#writerId).catch(() => {});
+    this.#writerId = randomBytes(8).toString('hex');
+    this.#generation = shared.generation;
+    this.#own = new HoloIndex(this.#secret, shared.state, shared.generation);
+    this.#queue = [];
+    this.#sinceCheckpoint = 0;
+    this.#binds++;
+    clearInterval(this.#heartbeat);
+    this.#registered = undefined;
+  }
+
+  /**
+   * Folds the partial fields of writers that stopped (closed, or no heartbeat for writerTtlMs) into one base partial
+   * per shard, and binds into it their documents that no saved partial held (a writer killed before its checkpoint),
+   * so Redis keeps one field per shard for all of them and no reader re-binds them again. Atomic (one script); the
+   * folded writers are retired, so one that was only stalled starts afresh instead of saving its partials again.
+   */
+  async compactFields(): Promise<FoldReport> {
+    for (let attempt = 0; attempt < FOLD_ATTEMPTS; attempt++) {
+      const report = await this.#fold();
+      if (report) return report;
+    }
+    return fail(ErrorCode.STATE, `compactFields: the partial fields kept changing under ${FOLD_ATTEMPTS} attempts`);
+  }
+
+  async #fold(): Promise<FoldReport | undefined> {
+    const [[savedState, baseVersion], names, writers, recordsByDoc, [seconds, micros]] = await Promise.all([
+      this.redis.mget(this.key('h', 'state'), this.key('h', 'base-version')),
+      this.redis.smembers(this.key('h', 'partials')),
+      this.redis.hgetall(this.key('h', 'writers')),
+      this.redis.hgetall(this.key('h', 'records')),
+      this.redis.time(),
+    ]);
+    const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    const alive = (writer: string): boolean => writer === BASE || Number(writers[writer] ?? 0) > now;
+    const { state, generation } = parseState(savedState);
+    const index = new HoloIndex(this.#secret, state, generation);
+    const partials = names.map((name) => parsePartial(name, generation)).filter((p): p is PartialName => p !== undefined && index.shards[p.layer]?.[p.shard] !== undefined);
+    const docLists = partials.length ? await this.redis.mgetBuffer(...partials.map((p) => this.key('fb', p.name))) : [];
+    const held = new Set<string>();
+    partials.forEach((p, i) => forEachId(docLists[i], (hex) => held.add(`${p.layer}:${p.shard}:${hex}`)));
+    const orphans = Object.entries(recordsByDoc).map(([id, text]) => ({ id, ...parseRecord(text) }))
+      .filter((r) => index.shards[r.layer]?.[r.shard] !== undefined && !held.has(`${r.layer}:${r.shard}:${r.id}`) && !alive(r.writer ?? ''));
+    const dead = partials.filter((p) => !alive(p.writer));
+    const deadWriters = [...new Set([...dead.map((p) => p.writer), ...orphans.map((r) => r.writer ?? '')].filter((w) => w !== ''))];
+    if (dead.length === 0 && orphans.length === 0) return { partials: 0, orphans: 0, writers: 0 };
+    // The base of every shard touched: its saved base, plus the dead partials, plus the orphans bound now.
+    const touched = new Map<string, { layer: number; shard: number; docs: Buffer[] }>();
+    const touch = (layer: number, shard: number) => {
+      const key = `${layer}:${shard}`;
+      if (!touched.has(key)) touched.set(key, { layer, shard, docs: [] });
+      return touched.get(key)!;
+    };
+    for (const p of dead) touch(p.layer, p.shard);
+    for (const r of orphans) touch(r.layer, r.shard);
+    const baseName = (layer: number, shard: number) => `${generation}:${layer}:${shard}:${BASE}`;
+    const bases = [...touched.values()];
+    const saved = await this.redis.mgetBuffer(...bases.flatMap((t) => [this.key('f', baseName(t.layer, t.shard)), this.key('fb', baseName(t.layer, t.shard))]));
+    bases.forEach((t, i) => {
+      const [field, docs] = [saved[2 * i], saved[2 * i + 1]];
+      if (field && docs) {
+        addField(index, t.layer, t.shard, field, `base field ${baseName(t.layer, t.shard)}`);
+        t.docs.push(docs);
+      }
+    });
+    const deadFields = dead.length ? await this.redis.mgetBuffer(...dead.map((p) => this.key('f', p.name))) : [];
+    dead.forEach((p, i) => {
+      const field = deadFields[i], docs = docLists[partials.indexOf(p)];
+      if (!field || !docs) return;
+      addField(index, p.layer, p.shard, field, `partial field ${p.name}`);
+      touch(p.layer, p.shard).docs.push(docs);
+    });
+    await this.#loadDigests(orphans.map((r) => r.id));
+    for (const r of orphans) {
+      const doc = Buffer.from(r.id, 'hex');
+      const digests = this.#digests.get(r.id)!;
+      for (let i = 0; i < digests.length / DIGEST_SIZE; i++) index.bindPair(r.layer, r.shard, { doc, index: i, digest: digests.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE) });
+      touch(r.layer, r.shard).docs.push(doc);
+    }
+    const keys = [this.key('h', 'partials'), this.key('h', 'version'), this.key('h', 'base-version'), this.key('h', 'writers'), this.key('h', 'retired')];
+    const values: Buffer[] = [];
+    for (const t of bases) {
+      keys.push(this.key('f', baseName(t.layer, t.shard)), this.key('fb', baseName(t.layer, t.shard)));
+      values.push(fieldBytes(index, t.layer, t.shard), Buffer.concat(t.docs));
+    }
+    for (const p of dead) keys.push(this.key('f', p.name), this.key('fb', p.name));
+    const result = await this.#scripts.atlasFold(keys.length, ...keys, baseVersion ?? '0', String(bases.length), String(deadWriters.length), ...deadWriters,
+      ...bases.map((t) => baseName(t.layer, t.shard)), ...values, ...dead.map((p) => p.name));
+    return result === 1 ? { partials: dead.length, orphans: orphans.length, writers: deadWriters.length } : undefined;
   }
 
   /** Seals a document into the Vault (AES-256-GCM per chunk, random id, RS parity over the ciphertext); binds nothing. */
@@ -347,20 +571,74 @@ export class RedisHoloStore extends RedisStore {
   }
 
   /**
-   * Refused: a rebalance re-binds every pair into new fields under one new generation, which every writer's partial
-   * fields would have to follow at once. Create the store with a larger totalFloats instead (or let it spill).
+   * §3.7 on Redis: pauses admissions (in the shared state, with a deadline), re-binds every recorded document from its
+   * manifest into new fields sized from the current loads (optionally a new total M), verifies them, and swaps in one
+   * script: new state and generation, one base partial per layer, every old partial gone. Reads go on against the
+   * old fields meanwhile; writers wait for the swap, then follow the new generation (their old fields are dropped:
+   * every document they held is in the new base).
    */
-  async rebalanceLayers(_options: { totalFloats?: number } = {}): Promise<RebalanceReport> {
-    return fail(ErrorCode.STATE, 'rebalanceLayers is not available on a Redis store: its fields are partial fields of many writers (stop the workers and ingest into a new store with a larger totalFloats)');
+  async rebalanceLayers(options: { totalFloats?: number } = {}): Promise<RebalanceReport> {
+    const total = options.totalFloats ?? this.#config.totalFloats;
+    if (!Number.isSafeInteger(total) || total <= 0) fail(ErrorCode.INVALID, `totalFloats must be a positive integer, got ${String(options.totalFloats)}`);
+    const { text: paused, shared } = await this.#pauseAdmissions();
+    try {
+      const records = Object.entries(await this.redis.hgetall(this.key('h', 'records'))).map(([id, text]) => ({ id, ...parseRecord(text) }));
+      await this.#loadDigests(records.map((r) => r.id));
+      const loads = FIELD_LAYERS.map(() => 0);
+      for (const r of records) loads[r.layer] = loads[r.layer]! + this.#digests.get(r.id)!.length / DIGEST_SIZE;
+      const state = capacityState(allocateDimensions(total, loads, this.#config.headroom), loads, this.#config.headroom);
+      const next = new HoloIndex(this.#secret, state, shared.generation + 1);
+      for (const [n, r] of records.entries()) {
+        next.add(r.layer, 0, Buffer.from(r.id, 'hex'), this.#digests.get(r.id)!, true);
+        if (n % 4 === 3) await yieldTurn();
+      }
+      verifyRebound(next, state, loads, this.#margin);
+      const bases = FIELD_LAYERS.map((l) => l.index).filter((k) => next.shards[k]![0]!.documents.size > 0);
+      const keys = [this.key('h', 'state'), this.key('h', 'records'), this.key('h', 'partials'), this.key('h', 'version'), this.key('h', 'base-version'), this.key('h', 'config')];
+      const names = bases.map((k) => `${next.generation}:${k}:0:${BASE}`);
+      for (const name of names) keys.push(this.key('f', name), this.key('fb', name));
+      const config = total === this.#config.totalFloats ? '' : JSON.stringify({ ...this.#config, totalFloats: total });
+      const swapped = await this.#scripts.atlasSwapFields(keys.length, ...keys, paused, stateText({ state, generation: next.generation }), config,
+        String(bases.length), String(records.length), this.key('f', ''), this.key('fb', ''),
+        ...records.flatMap((r) => [r.id, `${r.layer}:0:${r.length}:${r.writer ?? ''}`]), ...names,
+        ...bases.flatMap((k) => [fieldBytes(next, k, 0), Buffer.concat([...next.shards[k]![0]!.documents.values()].map((d) => d.doc))]));
+      if (swapped !== 1) fail(ErrorCode.STATE, 'the rebalance ran past its pause deadline and writers took it back; the old fields stay');
+      this.#config = { ...this.#config, totalFloats: total };
+      this.#rotate({ state, generation: next.generation });
+      return { generation: next.generation, dimensions: state.layers.map((shards) => shards[0]!.dimension), reserve: state.reserve };
+    } catch (err) {
+      await this.#scripts.atlasSetIf(1, this.key('h', 'state'), paused, stateText(shared)).catch(() => {}); // admissions go on
+      throw err;
+    }
   }
 
+  /** Marks the shared state paused (writers wait before admitting) and returns what it wrote; STATE if another holds it. */
+  async #pauseAdmissions(): Promise<{ text: string; shared: SharedState }> {
+    for (;;) {
+      const current = await this.redis.get(this.key('h', 'state'));
+      const shared = parseState(current);
+      const now = await this.#now();
+      if (shared.pausedUntil !== undefined && shared.pausedUntil > now) fail(ErrorCode.STATE, 'another rebalance of this store is running');
+      const text = stateText({ state: shared.state, generation: shared.generation, pausedUntil: now + REBALANCE_PAUSE_MS });
+      if ((await this.#scripts.atlasSetIf(1, this.key('h', 'state'), current ?? '', text)) === 1) return { text, shared: { state: shared.state, generation: shared.generation } };
+    }
+  }
+
+  /** Binds what is queued (for up to 2 s), saves this writer's partials, leaves the live writers and folds them. */
   override async close(): Promise<void> {
     try {
       const stop = setTimeout(() => (this.#closing = true), CLOSE_BIND_MS);
       await this.bound();
       clearTimeout(stop);
       if (this.#sinceCheckpoint > 0) await this.checkpoint();
+      clearInterval(this.#heartbeat);
+      if (this.#registered) {
+        await this.redis.hdel(this.key('h', 'writers'), this.#writerId);
+        await this.compactFields().catch(() => {}); // a fold that fails loses nothing: the partials stay, the next one folds
+
+      }
     } finally {
+      clearInterval(this.#heartbeat);
       this.#closing = true;
       await super.close();
     }
@@ -375,9 +653,10 @@ export class RedisHoloStore extends RedisStore {
    */
   async #readView(): Promise<{ index: HoloIndex; rebound: number }> {
     await this.bound();
-    const [stateText, version] = await this.redis.mget(this.key('h', 'state'), this.key('h', 'version'));
-    if (this.#view?.tag === `${version ?? 0}|${this.#binds}|${stateText ?? ''}`) return this.#view;
-    const index = new HoloIndex(this.#secret, JSON.parse(stateText ?? fail(ErrorCode.STATE, 'the capacity state is missing from Redis')) as CapacityState, GENERATION);
+    const [savedState, version] = await this.redis.mget(this.key('h', 'state'), this.key('h', 'version'));
+    if (this.#view?.tag === `${version ?? 0}|${this.#binds}|${savedState ?? ''}`) return this.#view;
+    const { state, generation } = parseState(savedState);
+    const index = new HoloIndex(this.#secret, state, generation);
     const records = Object.entries(await this.redis.hgetall(this.key('h', 'records')));
     await this.#loadDigests(records.map(([id]) => id));
     for (const [id, text] of records) {
@@ -387,18 +666,17 @@ export class RedisHoloStore extends RedisStore {
     }
     const held = index.shards.map((shards) => shards.map(() => new Set<string>()));
     for (const name of await this.redis.smembers(this.key('h', 'partials'))) {
-      const [generation, layer, shard, writer] = name.split(':');
-      const k = Number(layer), s = Number(shard);
-      if (Number(generation) !== GENERATION || writer === this.writerId || index.shards[k]?.[s] === undefined) continue;
+      const p = parsePartial(name, generation);
+      if (!p || (p.writer === this.#writerId && generation === this.#generation) || index.shards[p.layer]?.[p.shard] === undefined) continue;
       const [field, docs] = await this.redis.mgetBuffer(this.key('f', name), this.key('fb', name));
       if (!field || !docs) continue;
-      addField(index, k, s, field, `partial field ${name}`);
-      for (let at = 0; at < docs.length; at += DIGEST_SIZE) held[k]![s]!.add(docs.subarray(at, at + DIGEST_SIZE).toString('hex'));
+      addField(index, p.layer, p.shard, field, `partial field ${name}`);
+      forEachId(docs, (hex) => held[p.layer]![p.shard]!.add(hex));
     }
     // This writer's fields are added while none of its pairs waits to be bound, so each document is in whole or not.
     while (this.#binding) await this.bound();
-    const tag = `${version ?? 0}|${this.#binds}|${stateText ?? ''}`;
-    this.#own.shards.forEach((shards, k) => shards.forEach((shard, s) => {
+    const tag = `${version ?? 0}|${this.#binds}|${savedState ?? ''}`;
+    if (generation === this.#generation) this.#own.shards.forEach((shards, k) => shards.forEach((shard, s) => {
       if (shard.documents.size === 0 || index.shards[k]?.[s] === undefined) return;
       addField(index, k, s, fieldBytes(this.#own, k, s), 'this writer\'s field');
       for (const hex of shard.documents.keys()) held[k]![s]!.add(hex);
@@ -428,10 +706,6 @@ export class RedisHoloStore extends RedisStore {
   }
 
   // ---- helpers ----
-
-  async #state(): Promise<CapacityState> {
-    return JSON.parse((await this.redis.get(this.key('h', 'state'))) ?? fail(ErrorCode.STATE, 'the capacity state is missing from Redis')) as CapacityState;
-  }
 
   async #record(id: string): Promise<LayerRecord | undefined> {
     const text = await this.redis.hget(this.key('h', 'records'), id);

@@ -57,7 +57,7 @@ function corpus(n: number, seed: number, maxBytes: number): string {
 }
 
 function start(extra: string[] = []): WorkerProcess {
-  const w = spawnWorker(['--redis', redis.url, '--store', redis.url, '--threads', '1', '--concurrency', '2', '--lock-ms', '1000', ...extra]);
+  const w = spawnWorker(['--redis', redis.url, '--store', redis.url, '--threads', '1', '--lock-ms', '1000', ...extra]);
   workers.push(w);
   return w;
 }

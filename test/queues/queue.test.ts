@@ -1,6 +1,6 @@
 // The queue API in process: ids, idempotent resubmission, staged buffers, the batch summary.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { AtlasError, ErrorCode } from '../../src/errors.js';
@@ -160,5 +160,30 @@ describe('IngestQueue', () => {
     const got = await atlas(['get', documentId(seededBytes(40_000, 21)), '--store', storeDir]);
     expect(got.stderr).toBe('');
     expect(got.stdout.equals(Buffer.from(seededBytes(40_000, 21)))).toBe(true);
+  });
+
+  it('a document the policy sends to the Vault is sealed by the worker: stored, never as plaintext structures', async () => {
+    const storeDir = tempDir('worker-vault');
+    dirs.push(storeDir);
+    const prefix = 'vault';
+    process.env.ATLAS_VAULT_KEY = 'c4'.repeat(32);
+    const queue = await IngestQueue.open(redis.url, { prefix });
+    const worker = await IngestWorker.start({ redis: redis.url, store: storeDir, prefix, threads: 1 });
+    const marker = 'a4c9f1e07b3d52a8';
+    const secret = new TextEncoder().encode(`-----BEGIN OPENSSH PRIVATE KEY-----\n${marker.repeat(40)}\n-----END OPENSSH PRIVATE KEY-----\n`);
+    const plain = seededBytes(30_000, 22);
+    try {
+      const summary = await queue.wait((await queue.submit([secret, plain])).batch);
+      expect(summary).toMatchObject({ documents: 2, stored: 2, failed: [] });
+    } finally {
+      await worker.close(1000);
+      await queue.close();
+      delete process.env.ATLAS_VAULT_KEY;
+    }
+    const files = readdirSync(storeDir, { recursive: true, encoding: 'utf8' }).map((f) => join(storeDir, f)).filter((f) => statSync(f).isFile());
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) expect(readFileSync(f).includes(marker)).toBe(false);
+    const got = await atlas(['get', documentId(plain), '--store', storeDir]);
+    expect(got.stdout.equals(Buffer.from(plain))).toBe(true);
   });
 });

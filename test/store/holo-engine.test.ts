@@ -82,6 +82,23 @@ describe('Engine with the holographic store', () => {
     }
   }, 60_000);
 
+  it('yields results in input order, sealed Vault documents included', async () => {
+    process.env.ATLAS_VAULT_KEY = VAULT_KEY_HEX;
+    const engine = await Engine.open({ store: join(newDir(), 'store'), threads: 2, holo: HOLO });
+    try {
+      const notes = [0, 1, 2].map((i) => utf8(`# Note ${i}\n\nPlain prose about fields, number ${i}.\n`));
+      const secondSecret = utf8(`password=${'x'.repeat(12)}\napi_token=${Buffer.from(seededBytes(24, 78)).toString('hex')}\n`);
+      const input = [SECRET_KEY_FILE, notes[0]!, notes[1]!, secondSecret, notes[2]!];
+      const results = [];
+      for await (const r of engine.ingest(input, { details: false })) results.push(r);
+      expect(results.map((r) => r.layer)).toEqual(['vault', 'knowledge', 'knowledge', 'vault', 'knowledge']);
+      expect(results.map((r) => r.length)).toEqual(input.map((b) => b.length));
+      for (const [i, r] of results.entries()) expect(Buffer.from(await engine.get(r.id)).equals(Buffer.from(input[i]!))).toBe(true);
+    } finally {
+      await engine.close();
+    }
+  }, 60_000);
+
   it('never stores the Vault plaintext or its SHA-256, in the store, CLI output or telemetry; no key fails closed', async () => {
     const dir = newDir();
     const store = join(dir, 'store');

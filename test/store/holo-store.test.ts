@@ -226,43 +226,22 @@ describe('HoloStore ECC on read (spec §5)', () => {
 });
 
 describe('HoloStore rebalance and persistence (spec §3.7, §5)', () => {
-  it('rebalance re-binds every pair into new fields, bumps the generation once, and every recall survives', async () => {
+  it('a rebalance is durable: the new generation and every recall survive a reopen (the rebalance itself: holo-conformance)', async () => {
     const dir = newDir();
     const store = openSmall(dir, { totalFloats: 1 << 14, capacityPolicy: 'spill', secret: SECRET });
     const docs: { id: string; bytes: Uint8Array }[] = [];
     try {
-      const layers = ['identity', 'knowledge', 'experience', 'preference', 'context', 'wisdom'];
-      for (let i = 0; i < 30; i++) {
-        const bytes = seededBytes(500 + i * 6000, 200 + i); // knowledge outgrows its field and spills once
-        docs.push({ id: (await putDoc(store, bytes, layers[i % 6]!)).id, bytes });
+      for (let i = 0; i < 12; i++) {
+        const bytes = seededBytes(500 + i * 6000, 200 + i);
+        docs.push({ id: (await putDoc(store, bytes, i % 2 ? 'knowledge' : 'context')).id, bytes });
       }
-      const before = await store.getLayerStats();
-      expect(before.layers.some((l) => l.spill_shards > 0)).toBe(true);
-      // Reads issued while the rebalance runs are served (from the old fields) and exact.
-      const rebalance = store.rebalanceLayers({ totalFloats: 1 << 16 });
-      const during = await Promise.all(docs.map(({ id }) => store.retrieveFromLayer(id)));
-      const report = await rebalance;
-      expect(report.generation).toBe(before.summary.generation + 1);
-      during.forEach((r, i) => expect(Buffer.from(r.bytes).equals(Buffer.from(docs[i]!.bytes))).toBe(true));
-      const after = await store.getLayerStats();
-      expect(after.summary.generation).toBe(before.summary.generation + 1);
-      expect(after.layers.every((l) => l.spill_shards === 0)).toBe(true);
-      expect(after.summary.total_floats).toBe(1 << 16);
-      for (const layer of after.layers.slice(0, 6)) expect(layer.items).toBe(before.layers.find((l) => l.name === layer.name)!.items);
-      let hits = 0, chunks = 0;
-      for (const { id, bytes } of docs) {
-        const r = await store.retrieveFromLayer(id);
-        expect(Buffer.from(r.bytes).equals(Buffer.from(bytes))).toBe(true);
-        hits += r.hits;
-        chunks += r.hits + r.misses;
-      }
-      expect(hits / chunks).toBeGreaterThan(0.95); // the clean-up itself works on the new fields
+      expect((await store.rebalanceLayers({ totalFloats: 1 << 16 })).generation).toBe(1);
     } finally {
       await store.close();
     }
     const again = openSmall(dir);
     try {
-      expect((await again.getLayerStats()).summary.generation).toBe(1);
+      expect((await again.getLayerStats()).summary).toMatchObject({ generation: 1, total_floats: 1 << 16 });
       for (const { id, bytes } of docs) expect(Buffer.from((await again.retrieveFromLayer(id)).bytes).equals(Buffer.from(bytes))).toBe(true);
     } finally {
       await again.close();

@@ -7,6 +7,8 @@ import { Redis } from 'ioredis';
 import { ErrorCode } from '../../src/errors.js';
 import { documentId as documentIdOf } from '../../src/framing/index.js';
 import { PAYLOAD_SIZE } from '../../src/framing/structure.js';
+import type { CapacityState } from '../../src/holo/allocation.js';
+import { HoloIndex } from '../../src/store/holo-index.js';
 import { RedisHoloStore } from '../../src/store/redis-holo-store.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { atlas } from '../fixtures/engine/cli.js';
@@ -55,17 +57,53 @@ async function expectExactRecall(reader: RedisHoloStore, docs: Map<string, Uint8
   }
 }
 
+/**
+ * The saved partials of a knowledge shard summed equal a field in which every recorded document is bound exactly once
+ * (no pair lost, none counted twice by a fold), to float32 rounding.
+ */
+async function expectFieldOfEveryPairOnce(client: Redis, prefix: string, shard: number, generation = 0): Promise<void> {
+  const { secret } = JSON.parse((await client.get(`${prefix}:h:config`))!) as { secret: string };
+  const state = JSON.parse((await client.get(`${prefix}:h:state`))!) as CapacityState;
+  const reference = new HoloIndex(Buffer.from(secret, 'hex'), state, generation);
+  for (const [id, record] of Object.entries(await client.hgetall(`${prefix}:h:records`))) {
+    const [layer, s] = record.split(':').map(Number);
+    if (layer !== 1 || s !== shard) continue;
+    const digests = (await client.hgetBuffer(`${prefix}:m:${id}`, 'structures'))!;
+    reference.add(1, shard, Buffer.from(id, 'hex'), new Uint8Array(digests), true);
+  }
+  const { re, im } = reference.shards[1]![shard]!.field.spectrum;
+  const summed = new Float64Array(2 * re.length);
+  for (const name of await client.smembers(`${prefix}:h:partials`)) {
+    if (!name.startsWith(`${generation}:1:${shard}:`)) continue;
+    const bytes = (await client.getBuffer(`${prefix}:f:${name}`))!;
+    const floats = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+    floats.forEach((v, k) => (summed[k] = summed[k]! + v));
+  }
+  let worst = 0, scale = 0;
+  for (let k = 0; k < re.length; k++) {
+    worst = Math.max(worst, Math.abs(summed[k]! - re[k]!), Math.abs(summed[re.length + k]! - im[k]!));
+    scale = Math.max(scale, Math.abs(re[k]!), Math.abs(im[k]!));
+  }
+  expect(scale).toBeGreaterThan(0);
+  expect(worst).toBeLessThan(1e-5 * Math.max(1, scale));
+}
+
 describe('RedisHoloStore with several writers', () => {
   it('sums the partial fields of two writers: a third instance recalls every document and measures every item', async () => {
     const prefix = `w${++prefixes}`;
     const [a, b] = [await openOn(prefix), await openOn(prefix)];
     const docs = new Map([...(await storeDocs(a, [1, 2, 3, 4], 'knowledge')), ...(await storeDocs(b, [5, 6, 7, 8], 'knowledge'))]);
     expect(a.writerId).not.toBe(b.writerId);
-    await Promise.all([a.close(), b.close()]);
+    await a.checkpoint();
+    await b.checkpoint();
     const client = new Redis(redis.url);
     try {
-      const partials = await client.smembers(`${prefix}:h:partials`);
-      expect(partials.sort()).toEqual([`0:1:0:${a.writerId}`, `0:1:0:${b.writerId}`].sort());
+      expect((await client.smembers(`${prefix}:h:partials`)).sort()).toEqual([`0:1:0:${a.writerId}`, `0:1:0:${b.writerId}`].sort());
+      await a.close(); // a writer that closes folds its partial into the shard's base
+      expect((await client.smembers(`${prefix}:h:partials`)).sort()).toEqual([`0:1:0:${b.writerId}`, '0:1:0:base'].sort());
+      await b.close();
+      expect(await client.smembers(`${prefix}:h:partials`)).toEqual(['0:1:0:base']);
+      await expectFieldOfEveryPairOnce(client, prefix, 0);
     } finally {
       client.disconnect();
     }
@@ -124,6 +162,7 @@ describe('RedisHoloStore with several writers', () => {
     const lost = await storeDocs(writer, [13, 14, 15], 'knowledge');
     await kill(writer);
     const reader = await openOn(prefix);
+    const client = new Redis(redis.url);
     try {
       await expectExactRecall(reader, new Map([...saved, ...lost]));
       expect(await reader.reboundDocuments()).toBe(3);
@@ -131,8 +170,53 @@ describe('RedisHoloStore with several writers', () => {
       expect(knowledge.items).toBe(15);
       expect(knowledge.snr_measured!).toBeGreaterThan(0.5 * knowledge.snr_predicted);
       expect(knowledge.ber).toBe(0);
+      // Alive until its heartbeat lapses: nothing of it is folded yet.
+      expect(await reader.compactFields()).toEqual({ partials: 0, orphans: 0, writers: 0 });
+      await client.hset(`${prefix}:h:writers`, writer.writerId, '0'); // as if its heartbeat had lapsed
+      expect(await reader.compactFields()).toEqual({ partials: 1, orphans: 3, writers: 1 });
+      expect(await client.smembers(`${prefix}:h:partials`)).toEqual(['0:1:0:base']);
+      await expectFieldOfEveryPairOnce(client, prefix, 0);
+      const later = await openOn(prefix);
+      try {
+        await expectExactRecall(later, new Map([...saved, ...lost]));
+        expect(await later.reboundDocuments()).toBe(0); // the fold bound them once, for every reader
+      } finally {
+        await later.close();
+      }
     } finally {
+      client.disconnect();
       await reader.close();
+    }
+  }, 60_000);
+
+  it('a writer that stalled past its heartbeat and was folded starts afresh: nothing lost, nothing counted twice', async () => {
+    const prefix = `w${++prefixes}`;
+    const [stalled, other] = [await openOn(prefix), await openOn(prefix)];
+    const client = new Redis(redis.url);
+    try {
+      const docs = new Map([...(await storeDocs(stalled, [21, 22], 'knowledge')), ...(await storeDocs(other, [23], 'knowledge'))]);
+      await stalled.checkpoint();
+      const firstName = stalled.writerId;
+      const unsaved = await storeDocs(stalled, [24], 'knowledge'); // bound in its memory, not checkpointed
+      await client.hset(`${prefix}:h:writers`, firstName, '0');
+      expect(await other.compactFields()).toEqual({ partials: 1, orphans: 1, writers: 1 });
+      // It wakes up: its checkpoint is refused, it drops the fields that were folded and goes on under a new name.
+      for (const [id, bytes] of await storeDocs(stalled, [25, 26], 'knowledge')) docs.set(id, bytes);
+      await stalled.checkpoint();
+      expect(stalled.writerId).not.toBe(firstName);
+      expect(await client.sismember(`${prefix}:h:retired`, firstName)).toBe(1);
+      await Promise.all([stalled.close(), other.close()]);
+      expect(await client.smembers(`${prefix}:h:partials`)).toEqual(['0:1:0:base']);
+      await expectFieldOfEveryPairOnce(client, prefix, 0);
+      const reader = await openOn(prefix);
+      try {
+        await expectExactRecall(reader, new Map([...docs, ...unsaved]));
+        expect(await reader.reboundDocuments()).toBe(0);
+      } finally {
+        await reader.close();
+      }
+    } finally {
+      client.disconnect();
     }
   }, 60_000);
 
@@ -201,17 +285,52 @@ describe('RedisHoloStore with several writers', () => {
     }
   });
 
-  it('refuses rebalanceLayers with a STATE error that says why', async () => {
-    const store = await openOn(`w${++prefixes}`);
+  it('rebalances under live writers: they wait for the swap and follow the new generation; nothing lost, nothing counted twice', async () => {
+    const prefix = `w${++prefixes}`;
+    const [a, b, admin] = [await openOn(prefix), await openOn(prefix), await openOn(prefix)];
+    const client = new Redis(redis.url);
     try {
-      await expect(store.rebalanceLayers()).rejects.toMatchObject({ code: ErrorCode.STATE, message: expect.stringContaining('partial fields of many writers') });
+      const docs = new Map([...(await storeDocs(a, [31, 32], 'knowledge')), ...(await storeDocs(b, [33], 'knowledge'))]);
+      await a.checkpoint(); // b's document is bound only in b's memory
+      const [report, during] = await Promise.all([admin.rebalanceLayers({ totalFloats: 1 << 17 }), storeDocs(a, [34], 'knowledge')]);
+      expect(report.generation).toBe(1);
+      expect((await client.smembers(`${prefix}:h:partials`)).every((name) => name.startsWith('1:'))).toBe(true);
+      for (const [id, bytes] of [...during, ...(await storeDocs(b, [35], 'knowledge'))]) docs.set(id, bytes);
+      await Promise.all([a.close(), b.close(), admin.close()]);
+      expect(await client.smembers(`${prefix}:h:partials`)).toEqual(['1:1:0:base']);
+      await expectFieldOfEveryPairOnce(client, prefix, 0, 1);
+      const reader = await openOn(prefix);
+      try {
+        await expectExactRecall(reader, docs);
+        expect(await reader.reboundDocuments()).toBe(0);
+        expect((await reader.getLayerStats()).summary).toMatchObject({ generation: 1, total_floats: 1 << 17 });
+      } finally {
+        await reader.close();
+      }
     } finally {
-      await store.close();
+      client.disconnect();
+    }
+  }, 60_000);
+
+  it('a rebalance that died holding the pause: writers take it back after its deadline and go on', async () => {
+    const prefix = `w${++prefixes}`;
+    const writer = await openOn(prefix);
+    const client = new Redis(redis.url);
+    try {
+      const state = JSON.parse((await client.get(`${prefix}:h:state`))!) as Record<string, unknown>;
+      await client.set(`${prefix}:h:state`, JSON.stringify({ ...state, pausedUntil: 1 })); // a deadline long past
+      const docs = await storeDocs(writer, [41], 'knowledge');
+      expect(JSON.parse((await client.get(`${prefix}:h:state`))!)).not.toHaveProperty('pausedUntil');
+      await expectExactRecall(writer, docs);
+      const [seconds] = await client.time();
+      await client.set(`${prefix}:h:state`, JSON.stringify({ ...JSON.parse((await client.get(`${prefix}:h:state`))!), pausedUntil: Number(seconds) * 1000 + 60_000 }));
+      await expect(writer.rebalanceLayers()).rejects.toMatchObject({ code: ErrorCode.STATE, message: expect.stringContaining('another rebalance') });
+    } finally {
+      client.disconnect();
+      await kill(writer);
     }
   });
-});
 
-describe('RedisHoloStore through the engine and the CLI', () => {
   it('two `atlas ingest --store redis://` processes write one store; any host recalls and measures all of it', async () => {
     const url = `${redis.url}/3`; // a database of its own: the CLI uses the default prefix
     const files = new Map<string, Uint8Array>();
@@ -250,7 +369,7 @@ describe('RedisHoloStore through the engine and the CLI', () => {
       expect(await reader.reboundDocuments()).toBe(0); // both processes checkpointed their partial fields on exit
       const client = new Redis(url);
       try {
-        expect(await client.scard('atlas:h:partials')).toBe(2);
+        expect(await client.smembers('atlas:h:partials')).toEqual(['0:2:0:base']); // and folded them as they left
       } finally {
         client.disconnect();
       }

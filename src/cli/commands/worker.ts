@@ -1,14 +1,6 @@
 import { IngestWorker } from '../../../queues/ingest-worker.js';
 import { UsageError, type Command } from '../command.js';
-import { parseFlags } from '../flags.js';
-
-function intFlag(values: Record<string, unknown>, name: string, min: number, max: number): number | undefined {
-  const raw = values[name];
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!/^\d+$/.test(String(raw)) || n < min || n > max) throw new UsageError(`--${name} must be an integer in ${min}..${max}, got '${String(raw)}'`);
-  return n;
-}
+import { intFlag, parseFlags } from '../flags.js';
 
 export function redisFlag(values: Record<string, unknown>): string {
   const url = (values.redis as string | undefined) || process.env.ATLAS_REDIS;
@@ -25,7 +17,7 @@ export const worker: Command = {
     'Takes documents submitted with `atlas enqueue` and ingests them into the store. On SIGTERM or SIGINT it stops',
     'taking jobs, lets active ones finish for --grace-ms, then hands the rest back and exits.',
     '  --redis URL        the queue\'s Redis (default $ATLAS_REDIS)',
-    '  --concurrency N    documents in progress at once (default 2)',
+    '  --concurrency N    documents in progress at once (default 256; they share one ingest run)',
     '  --store LOC        an LMDB directory or redis://... for the shared store (default $ATLAS_STORE, ./atlas-store)',
     '  --threads N        worker threads (default: the available cores)',
     '  --max-bytes N      largest document accepted (default 1 GiB)',
