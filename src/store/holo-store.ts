@@ -210,9 +210,9 @@ export class HoloStore extends LmdbStore {
     return super.putStructures(batch, digests);
   }
 
-  /** RS parity of each new structure, written in the same transaction as the structure. */
-  protected override structureAdded(digest: Buffer, bytes: Uint8Array): void {
-    this.#parity.putSync(digest, parityOf(bytes));
+  /** RS parity of each new structure, queued in the same write batch as the structure. */
+  protected override structureAdded(digest: Buffer, bytes: Buffer): Promise<unknown> {
+    return this.#parity.put(digest, parityOf(bytes));
   }
 
   override async putDocument(manifest: DocumentManifest): Promise<boolean> {
@@ -227,6 +227,10 @@ export class HoloStore extends LmdbStore {
   async putRoutedDocument(manifest: DocumentManifest, policy: LayerPolicy = 'auto'): Promise<RoutedDocument> {
     this.#lastWrite = performance.now();
     const id = requireDocumentId(manifest.id);
+    // Only routing by content reads the document's first 64 KiB back, once its structures are committed; an explicit
+    // layer needs no bytes.
+    const auto = isAutoPolicy(policy);
+    if (auto) await this.structuresCommitted();
     let exists: boolean;
     do {
       // A rebalance that starts while this call waits must not miss the document: check again after every wait.
@@ -238,8 +242,7 @@ export class HoloStore extends LmdbStore {
     if (known || exists) return { id, added: false, layer: LAYERS[known?.layer ?? 1]!.name };
     const count = structureCount(manifest.length);
     if (manifest.structures.length !== count * DIGEST_SIZE) fail(ErrorCode.INVALID, `manifest of ${id} lists ${manifest.structures.length / DIGEST_SIZE} structures, ${count} expected`);
-    // Only routing by content reads the document's first 64 KiB back; an explicit layer needs no bytes.
-    const layer = routeToLayer({ bytes: isAutoPolicy(policy) ? this.#prefix(manifest) : NO_BYTES }, policy);
+    const layer = routeToLayer({ bytes: auto ? this.#prefix(manifest) : NO_BYTES }, policy);
     if (!layer.hasField) fail(ErrorCode.INVALID, `document ${id} routes to the vault: vault documents are stored with putVault, never as plaintext structures`);
     const index = this.#index;
     const { state, placement } = index.admit(layer.index, count, this.#policy);
