@@ -127,11 +127,6 @@ export interface RebalanceReport {
   readonly reserve: number;
 }
 
-/** The shard layout of a capacity state (what a saved state must carry), without the item counts. */
-function layoutKey(state: CapacityState): string {
-  return `${state.layers.map((shards) => shards.map((s) => s.dimension).join(',')).join(';')}/${state.reserve}`;
-}
-
 function nonNegative(value: number | undefined, what: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value < 0) fail(ErrorCode.INVALID, `${what} must be a non-negative integer, got ${String(value)}`);
@@ -158,9 +153,13 @@ export class HoloStore extends LmdbStore {
   #vaultKeyFile?: string;
   #sinceCheckpoint = 0;
   #inFlight = new Map<string, HoloRecord>();
-  /** The shard layout of the last durable saved state, and the layouts in-flight documents wrote with theirs. */
-  #savedLayout: string;
-  #layoutWritten = new Map<string, string>();
+  /**
+   * The shard layout of the last durable saved state, and the layouts in-flight documents wrote with theirs, told
+   * apart by the reserve: within a generation the layout changes only by spill shards, each taken from the reserve (a
+   * rebalance saves its own state).
+   */
+  #savedLayout: number;
+  #layoutWritten = new Map<string, number>();
   /** Pairs recorded but not yet superposed: binding runs behind the stores, in slices, so ingest never waits on it. */
   #queue: { index: HoloIndex; layer: number; shard: number; item: BoundItem }[] = [];
   #queueHead = 0;
@@ -195,7 +194,7 @@ export class HoloStore extends LmdbStore {
     if (options.bindThreads !== undefined) this.#bindThreads = options.bindThreads;
     this.#config = this.#loadConfig(options);
     this.#index = this.#loadIndex();
-    this.#savedLayout = layoutKey(this.#index.state);
+    this.#savedLayout = this.#index.state.reserve;
   }
 
   static openHolo(path: string, options: HoloStoreOptions = {}): HoloStore {
@@ -341,7 +340,7 @@ export class HoloStore extends LmdbStore {
     if (record) void this.#holo.put(manifest.id, record);
     // The saved state gives the shard layout only (item counts are recounted from the records on open), so it is
     // written when a spill shard changed the layout, in the transaction of the first document that may use it.
-    const layout = layoutKey(this.#index.state);
+    const layout = this.#index.state.reserve;
     if (layout !== this.#savedLayout) {
       void this.#meta.put('state', this.#index.state);
       this.#layoutWritten.set(manifest.id, layout);
@@ -514,7 +513,7 @@ export class HoloStore extends LmdbStore {
     });
     await this.root.flushed;
     this.#config = { ...this.#config, totalFloats: total };
-    this.#savedLayout = layoutKey(state);
+    this.#savedLayout = state.reserve;
     this.#index = next;
     this.checkpoint();
     return { generation: next.generation, dimensions: state.layers.map((s) => s[0]!.dimension), reserve: state.reserve };

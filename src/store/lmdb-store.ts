@@ -66,13 +66,15 @@ export class LmdbStore implements Store {
     if (!Number.isInteger(count) || batch.length < count * STRUCTURE_SIZE) fail(ErrorCode.INVALID, 'putStructures: batch and digests disagree');
     // Queued for lmdb's next write batch rather than committed here, so the documents that follow share one commit and
     // one flush with their structures. lmdb keeps each value until it commits (and takes no SharedArrayBuffer views),
-    // so each structure is copied into a Buffer of its own and the caller may reuse `batch` once this returns. Writes
+    // so the batch is copied once into a Buffer of its own and the caller may reuse `batch` once this returns. Writes
     // apply in order: this store's later transactions see them; putDocument's flush makes them durable.
+    const copy = Buffer.from(batch.subarray(0, count * STRUCTURE_SIZE));
+    const keys = Buffer.from(digests);
     const writes: Promise<unknown>[] = [];
     for (let i = 0; i < count; i++) {
-      const key = Buffer.from(digests.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE));
+      const key = keys.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE);
       if (this.#structures.doesExist(key)) continue; // one queued but not yet committed is written again: same bytes
-      const value = Buffer.from(batch.subarray(i * STRUCTURE_SIZE, (i + 1) * STRUCTURE_SIZE));
+      const value = copy.subarray(i * STRUCTURE_SIZE, (i + 1) * STRUCTURE_SIZE);
       writes.push(this.#structures.put(key, value));
       const added = this.structureAdded(key, value);
       if (added) writes.push(added);
