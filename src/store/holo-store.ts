@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { setImmediate as yieldTurn, setTimeout as delay } from 'node:timers/promises';
+import { setImmediate as yieldTurn } from 'node:timers/promises';
 import type { Database } from 'lmdb';
 import { ErrorCode, fail } from '../errors.js';
 import { PAYLOAD_SIZE, payloadLength, structureCount } from '../framing/structure.js';
@@ -169,6 +169,8 @@ export class HoloStore extends LmdbStore {
   /** When the last store call came (performance.now()), and the callers waiting in bound(). */
   #lastWrite = 0;
   #waiters = 0;
+  /** Ends the binding's wait for stores to pause early (a bound() caller came). */
+  #wake?: () => void;
   #closing = false;
   /** The fields were not loaded (no valid container) and are rebuilt on first need. */
   #stale = false;
@@ -309,6 +311,7 @@ export class HoloStore extends LmdbStore {
   /** Resolves once every recorded pair is in its field (binding starts now if it was waiting for stores to pause). */
   async bound(): Promise<void> {
     this.#waiters++;
+    this.#wake?.();
     try {
       await this.#drained();
     } finally {
@@ -325,7 +328,14 @@ export class HoloStore extends LmdbStore {
     for (;;) {
       const wait = this.#lastWrite + BIND_IDLE_MS - performance.now();
       if (wait <= 0 || this.#waiters > 0 || this.#closing || this.#queue.length - this.#queueHead >= BIND_BACKLOG) return;
-      await delay(wait);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#wake = undefined;
     }
   }
 
