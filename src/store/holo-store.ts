@@ -38,10 +38,11 @@ const BIND_BATCH = 64;
 const NO_BYTES = new Uint8Array(0);
 /**
  * Binding starts once no store has come for this long, or when someone waits for it (bound(), a layer read, close):
- * on a few cores the binders would otherwise take the CPU the ingest itself needs. A backlog of BIND_BACKLOG pairs
- * is bound regardless, so a long ingest cannot defer it without bound.
+ * on a few cores the binders would otherwise take the CPU the ingest itself needs (an engine ingest hands the store a
+ * batch every few tens of ms, so a shorter pause lets binding in between). A backlog of BIND_BACKLOG pairs is bound
+ * regardless, so a long ingest cannot defer it without bound.
  */
-const BIND_IDLE_MS = 20;
+const BIND_IDLE_MS = 100;
 const BIND_BACKLOG = 1 << 16;
 
 export interface HoloStoreOptions {
