@@ -70,7 +70,72 @@ static inline void step(reg_t* r, uint8_t symbol) {
 static void read_register(const reg_t* r, uint8_t out[RS_PARITY]) { memcpy(out, r->b, RS_PARITY); }
 #endif
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define HAVE_GFNI_VARIANT 1
+
+/* GF2P8AFFINEQB matrices of y = g_{t+1}·x: the row of output bit i (matrix byte 7 − i) holds bit i of g·α^k at bit k. */
+static uint64_t GEN_AFFINE[RS_PARITY];
+
+static void build_affine(void) {
+  uint8_t g[RS_PARITY + 1] = {1};
+  uint8_t root = 1;
+  for (int i = 0; i < RS_PARITY; i++) {
+    for (int j = i + 1; j > 0; j--) g[j] ^= gf_mul(g[j - 1], root);
+    root = gf_mul(root, 2);
+  }
+  for (int t = 0; t < RS_PARITY; t++) {
+    uint64_t m = 0;
+    for (int i = 0; i < 8; i++) {
+      uint8_t row = 0;
+      for (int k = 0; k < 8; k++) row |= (uint8_t)(((gf_mul(g[t + 1], (uint8_t)(1u << k)) >> i) & 1u) << k);
+      m |= (uint64_t)row << (8 * (7 - i));
+    }
+    GEN_AFFINE[t] = m;
+  }
+}
+static pthread_once_t affine_built = PTHREAD_ONCE_INIT;
+
+/* All 56 codewords at once, transposed: zmm t holds register byte t of every codeword (lane i = output column i), so
+ * one data byte per codeword is one XOR and 32 GF(2^8) constant multiplies (affine transforms). Codewords are aligned
+ * at their ends (a shorter one starts with a zero, which leaves a zero register as it is), so each step's 56 bytes are
+ * one contiguous load, rotated by len mod 56 exactly as the output columns are. */
+__attribute__((target("avx512f,avx512bw,gfni"))) static void rs_parity_gfni(const uint8_t* block, size_t len, uint8_t* parity) {
+  pthread_once(&affine_built, build_affine);
+  __m512i m[RS_PARITY], reg[RS_PARITY];
+  for (int t = 0; t < RS_PARITY; t++) {
+    m[t] = _mm512_set1_epi64((long long)GEN_AFFINE[t]);
+    reg[t] = _mm512_setzero_si512();
+  }
+  const __mmask64 lanes = (1ULL << DEPTH) - 1;
+  const size_t steps = (len + DEPTH - 1) / DEPTH, lead = len % DEPTH ? DEPTH - len % DEPTH : 0;
+  for (size_t j = 0; j < steps; j++) {
+    /* Lane i reads block[j·56 − lead + i]; on the first step the lanes before the block read as zero. */
+    const __mmask64 valid = j == 0 ? lanes & ~((1ULL << lead) - 1) : lanes;
+    const __m512i data = _mm512_maskz_loadu_epi8(valid, (const void*)((uintptr_t)block + j * DEPTH - lead));
+    const __m512i f = _mm512_xor_si512(data, reg[0]);
+    for (int t = 0; t < RS_PARITY - 1; t++) reg[t] = _mm512_xor_si512(reg[t + 1], _mm512_gf2p8affine_epi64_epi8(f, m[t], 0));
+    reg[RS_PARITY - 1] = _mm512_gf2p8affine_epi64_epi8(f, m[RS_PARITY - 1], 0);
+  }
+  for (int t = 0; t < RS_PARITY; t++) _mm512_mask_storeu_epi8(parity + (size_t)DEPTH * t, lanes, reg[t]);
+}
+
+static int has_gfni(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("gfni") && __builtin_cpu_supports("avx512bw");
+}
+#endif
+
 void atlas_k_rs_parity(const uint8_t* block, size_t len, uint8_t* parity) {
+#ifdef HAVE_GFNI_VARIANT
+  static int gfni = -1; /* a racing first call only ever stores the same value */
+  if (gfni < 0) gfni = has_gfni();
+  /* With the v4 (AVX-512) variant selected, so that selecting base or v3 tests the LFSR path on the same CPU. */
+  if (gfni && strcmp(atlas_k_variant(), "v4") == 0) {
+    rs_parity_gfni(block, len, parity);
+    return;
+  }
+#endif
   pthread_once(&built, build_rows);
   reg_t reg[DEPTH];
   memset(reg, 0, sizeof reg);

@@ -7,7 +7,7 @@ import { ErrorCode, fail } from '../errors.js';
 import { structureCount } from '../framing/structure.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { resolveLayer } from '../holo/layers.js';
-import type { LayerPolicy } from '../holo/routing.js';
+import { isAutoPolicy, type LayerPolicy } from '../holo/routing.js';
 import { requireDocumentId } from '../store/check.js';
 import type { HoloStoreOptions, HoloSummary, LayerRecall, LayerReport, RebalanceReport } from '../store/holo-store.js';
 import type { CueRecall } from '../store/cue-index.js';
@@ -19,7 +19,7 @@ import type { LayerStats } from '../holo/telemetry.js';
 import { BatchPool } from './batch-pool.js';
 import type { DocumentResult } from './document.js';
 import { ingestPipeline, type IngestOptions } from './ingest.js';
-import { isAutoPolicy, routeItem } from './route-item.js';
+import { routeItem } from './route-item.js';
 import { walk, type IngestInput, type IngestItem } from './sources.js';
 
 export interface EngineOptions {

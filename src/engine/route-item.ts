@@ -1,10 +1,8 @@
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { resolveLayer, type Layer } from '../holo/layers.js';
-import { routeToLayer, type LayerPolicy } from '../holo/routing.js';
+import { isAutoPolicy, routeToLayer, type LayerPolicy } from '../holo/routing.js';
 import { ROUTING_PREFIX } from '../store/holo-store.js';
-
-export const isAutoPolicy = (policy: LayerPolicy): boolean => typeof policy === 'string' && policy.trim().toLowerCase() === 'auto';
 
 /** The layer a document goes to: bytes on their first 64 KiB, a file on its first 64 KiB and its name (an explicit policy needs no read). */
 export async function routeItem(item: string | Uint8Array, policy: LayerPolicy): Promise<Layer> {

@@ -73,6 +73,11 @@ function classify(bytes: Uint8Array, name: string): LayerName {
   return isInsight(text, name) ? 'wisdom' : 'knowledge';
 }
 
+/** Whether a policy routes by content (and so needs the document's bytes). */
+export function isAutoPolicy(policy: unknown): boolean {
+  return typeof policy === 'string' && policy.trim().toLowerCase() === 'auto';
+}
+
 /**
  * The one layer a document's chunks bind into. Pure and deterministic: the same bytes, name and policy always give
  * the same layer. An explicit layer name or number wins; 'auto' inspects the content; anything else is INVALID.
@@ -82,7 +87,7 @@ export function routeToLayer(doc: RoutableDocument, policy: LayerPolicy = 'auto'
   requireBytes(doc.bytes, 'document bytes');
   if (doc.name !== undefined && typeof doc.name !== 'string') fail(ErrorCode.INVALID, 'document name must be a string');
   if (typeof policy !== 'string' && typeof policy !== 'number') fail(ErrorCode.INVALID, `layer policy must be 'auto', a layer name or a number, got ${String(policy)}`);
-  if (typeof policy === 'string' && policy.trim().toLowerCase() === 'auto') {
+  if (isAutoPolicy(policy)) {
     const name = classify(doc.bytes, doc.name ?? '');
     return LAYERS.find((layer) => layer.name === name)!;
   }

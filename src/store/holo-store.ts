@@ -7,7 +7,7 @@ import { PAYLOAD_SIZE, payloadLength, structureCount } from '../framing/structur
 import { allocateDimensions, capacityState, DEFAULT_HEADROOM, type CapacityPolicy, type CapacityState } from '../holo/allocation.js';
 import { FIELD_LAYERS, LAYERS, VAULT, resolveLayer, type LayerName } from '../holo/layers.js';
 import { DEFAULT_MARGIN } from '../holo/probe.js';
-import { routeToLayer, type LayerPolicy } from '../holo/routing.js';
+import { isAutoPolicy, routeToLayer, type LayerPolicy } from '../holo/routing.js';
 import type { LayerStats } from '../holo/telemetry.js';
 import { loadVaultKey } from '../holo/vault.js';
 import { STRUCTURE_SIZE } from '../l3/phi.js';
@@ -35,6 +35,15 @@ const CUE_FILE = 'holo-cue.bin';
 const CLOSE_BIND_MS = 2000;
 /** Pairs of one field handed to the bind pool at a time. */
 const BIND_BATCH = 64;
+const NO_BYTES = new Uint8Array(0);
+/**
+ * Binding starts once no store has come for this long, or when someone waits for it (bound(), a layer read, close):
+ * on a few cores the binders would otherwise take the CPU the ingest itself needs (an engine ingest hands the store a
+ * batch every few tens of ms, so a shorter pause lets binding in between). A backlog of BIND_BACKLOG pairs is bound
+ * regardless, so a long ingest cannot defer it without bound.
+ */
+const BIND_IDLE_MS = 100;
+const BIND_BACKLOG = 1 << 16;
 
 export interface HoloStoreOptions {
   /** M, the total floats of the six fields, fixed when the store is created (default 2^20); rebalance may change it. */
@@ -145,12 +154,24 @@ export class HoloStore extends LmdbStore {
   #vaultKeyFile?: string;
   #sinceCheckpoint = 0;
   #inFlight = new Map<string, HoloRecord>();
+  /**
+   * The shard layout of the last durable saved state, and the layouts in-flight documents wrote with theirs, told
+   * apart by the reserve: within a generation the layout changes only by spill shards, each taken from the reserve (a
+   * rebalance saves its own state).
+   */
+  #savedLayout: number;
+  #layoutWritten = new Map<string, number>();
   /** Pairs recorded but not yet superposed: binding runs behind the stores, in slices, so ingest never waits on it. */
   #queue: { index: HoloIndex; layer: number; shard: number; item: BoundItem }[] = [];
   #queueHead = 0;
   #bindThreads?: number;
   #bindPool?: BindPool;
   #binding?: Promise<void>;
+  /** When the last store call came (performance.now()), and the callers waiting in bound(). */
+  #lastWrite = 0;
+  #waiters = 0;
+  /** Ends the binding's wait for stores to pause early (a bound() caller came). */
+  #wake?: () => void;
   #closing = false;
   /** The fields were not loaded (no valid container) and are rebuilt on first need. */
   #stale = false;
@@ -176,6 +197,7 @@ export class HoloStore extends LmdbStore {
     if (options.bindThreads !== undefined) this.#bindThreads = options.bindThreads;
     this.#config = this.#loadConfig(options);
     this.#index = this.#loadIndex();
+    this.#savedLayout = this.#index.state.reserve;
   }
 
   static openHolo(path: string, options: HoloStoreOptions = {}): HoloStore {
@@ -185,9 +207,14 @@ export class HoloStore extends LmdbStore {
 
   // ---- writing ----
 
-  /** RS parity of each new structure, written in the same transaction as the structure. */
-  protected override structureAdded(digest: Buffer, bytes: Uint8Array): void {
-    this.#parity.putSync(digest, parityOf(bytes));
+  override async putStructures(batch: Uint8Array, digests: Uint8Array): Promise<void> {
+    this.#lastWrite = performance.now();
+    return super.putStructures(batch, digests);
+  }
+
+  /** RS parity of each new structure, queued in the same write batch as the structure. */
+  protected override structureAdded(digest: Buffer, bytes: Buffer): Promise<unknown> {
+    return this.#parity.put(digest, parityOf(bytes));
   }
 
   override async putDocument(manifest: DocumentManifest): Promise<boolean> {
@@ -200,7 +227,12 @@ export class HoloStore extends LmdbStore {
    * plaintext must never reach the structure store (use putVault).
    */
   async putRoutedDocument(manifest: DocumentManifest, policy: LayerPolicy = 'auto'): Promise<RoutedDocument> {
+    this.#lastWrite = performance.now();
     const id = requireDocumentId(manifest.id);
+    // Only routing by content reads the document's first 64 KiB back, once its structures are committed; an explicit
+    // layer needs no bytes.
+    const auto = isAutoPolicy(policy);
+    if (auto) await this.structuresCommitted();
     let exists: boolean;
     do {
       // A rebalance that starts while this call waits must not miss the document: check again after every wait.
@@ -212,7 +244,7 @@ export class HoloStore extends LmdbStore {
     if (known || exists) return { id, added: false, layer: LAYERS[known?.layer ?? 1]!.name };
     const count = structureCount(manifest.length);
     if (manifest.structures.length !== count * DIGEST_SIZE) fail(ErrorCode.INVALID, `manifest of ${id} lists ${manifest.structures.length / DIGEST_SIZE} structures, ${count} expected`);
-    const layer = routeToLayer({ bytes: this.#prefix(manifest) }, policy);
+    const layer = routeToLayer({ bytes: auto ? this.#prefix(manifest) : NO_BYTES }, policy);
     if (!layer.hasField) fail(ErrorCode.INVALID, `document ${id} routes to the vault: vault documents are stored with putVault, never as plaintext structures`);
     const index = this.#index;
     const { state, placement } = index.admit(layer.index, count, this.#policy);
@@ -229,6 +261,9 @@ export class HoloStore extends LmdbStore {
       throw err;
     } finally {
       this.#inFlight.delete(id);
+      const layout = this.#layoutWritten.get(id);
+      this.#layoutWritten.delete(id);
+      if (added! && layout !== undefined) this.#savedLayout = layout;
     }
     if (!added) {
       index.remove(layer.index, placement.shard, doc, manifest.structures);
@@ -250,6 +285,7 @@ export class HoloStore extends LmdbStore {
   /** Binds queued pairs in batches of one field on the bind pool's threads, so stores and reads go on meanwhile. */
   async #bindQueued(): Promise<void> {
     while (this.#queueHead < this.#queue.length && !this.#closing) {
+      await this.#writesPaused();
       const first = this.#queue[this.#queueHead]!;
       let end = this.#queueHead + 1;
       while (end < this.#queue.length && end - this.#queueHead < BIND_BATCH) {
@@ -273,13 +309,39 @@ export class HoloStore extends LmdbStore {
     }
   }
 
-  /** Resolves once every recorded pair is in its field. */
+  /** Resolves once every recorded pair is in its field (binding starts now if it was waiting for stores to pause). */
   async bound(): Promise<void> {
+    this.#waiters++;
+    this.#wake?.();
+    try {
+      await this.#drained();
+    } finally {
+      this.#waiters--;
+    }
+  }
+
+  async #drained(): Promise<void> {
     while (this.#binding) await this.#binding;
   }
 
+  /** Waits until stores pause for BIND_IDLE_MS, unless someone waits for the binding or the backlog is full. */
+  async #writesPaused(): Promise<void> {
+    for (;;) {
+      const wait = this.#lastWrite + BIND_IDLE_MS - performance.now();
+      if (wait <= 0 || this.#waiters > 0 || this.#closing || this.#queue.length - this.#queueHead >= BIND_BACKLOG) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#wake = undefined;
+    }
+  }
+
   #checkpointWhenBound(): void {
-    void this.bound().then(() => {
+    void this.#drained().then(() => {
       if (!this.#closing && this.#sinceCheckpoint >= this.#checkpointEvery) this.checkpoint();
     });
   }
@@ -287,7 +349,13 @@ export class HoloStore extends LmdbStore {
   protected override documentAdded(manifest: DocumentManifest): void {
     const record = this.#inFlight.get(manifest.id);
     if (record) void this.#holo.put(manifest.id, record);
-    void this.#meta.put('state', this.#index.state);
+    // The saved state gives the shard layout only (item counts are recounted from the records on open), so it is
+    // written when a spill shard changed the layout, in the transaction of the first document that may use it.
+    const layout = this.#index.state.reserve;
+    if (layout !== this.#savedLayout) {
+      void this.#meta.put('state', this.#index.state);
+      this.#layoutWritten.set(manifest.id, layout);
+    }
   }
 
   /** Seals a document into the Vault (AES-256-GCM per chunk, random id, RS parity over the ciphertext); binds nothing. */
@@ -456,6 +524,7 @@ export class HoloStore extends LmdbStore {
     });
     await this.root.flushed;
     this.#config = { ...this.#config, totalFloats: total };
+    this.#savedLayout = state.reserve;
     this.#index = next;
     this.checkpoint();
     return { generation: next.generation, dimensions: state.layers.map((s) => s[0]!.dimension), reserve: state.reserve };

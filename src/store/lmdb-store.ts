@@ -27,7 +27,8 @@ export class LmdbStore implements Store {
   #witnesses: Database<Witness, string>;
   /** Running totals kept in the transactions that change them, so stats() reads no manifest. */
   #totals: Database<number, string>;
-  #staging?: Buffer;
+  /** The commit of the structures putStructures queued last. */
+  #queued: Promise<void> = Promise.resolve();
 
   protected constructor(path: string, root: RootDatabase) {
     this.path = path;
@@ -63,20 +64,29 @@ export class LmdbStore implements Store {
   async putStructures(batch: Uint8Array, digests: Uint8Array): Promise<void> {
     const count = digests.length / DIGEST_SIZE;
     if (!Number.isInteger(count) || batch.length < count * STRUCTURE_SIZE) fail(ErrorCode.INVALID, 'putStructures: batch and digests disagree');
-    // Synchronous: LMDB copies straight from the caller's (shared) buffer into the transaction, so no copy and no
-    // garbage per structure, and the caller may reuse the buffer once this returns. The flush overlaps later work;
-    // putDocument waits for it.
-    // lmdb takes Buffers (a view of a SharedArrayBuffer crashes it), so each structure passes through one staging buffer.
-    const staging = (this.#staging ??= Buffer.alloc(STRUCTURE_SIZE));
-    this.root.transactionSync(() => {
-      for (let i = 0; i < count; i++) {
-        const key = Buffer.from(digests.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE));
-        if (this.#structures.doesExist(key)) continue;
-        staging.set(batch.subarray(i * STRUCTURE_SIZE, (i + 1) * STRUCTURE_SIZE));
-        this.#structures.putSync(key, staging);
-        this.structureAdded(key, staging);
-      }
-    });
+    // Queued for lmdb's next write batch rather than committed here, so the documents that follow share one commit and
+    // one flush with their structures. lmdb keeps each value until it commits (and takes no SharedArrayBuffer views),
+    // so the batch is copied once into a Buffer of its own and the caller may reuse `batch` once this returns. Writes
+    // apply in order: this store's later transactions see them; putDocument's flush makes them durable.
+    const copy = Buffer.from(batch.subarray(0, count * STRUCTURE_SIZE));
+    const keys = Buffer.from(digests);
+    const writes: Promise<unknown>[] = [];
+    for (let i = 0; i < count; i++) {
+      const key = keys.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE);
+      if (this.#structures.doesExist(key)) continue; // one queued but not yet committed is written again: same bytes
+      const value = copy.subarray(i * STRUCTURE_SIZE, (i + 1) * STRUCTURE_SIZE);
+      writes.push(this.#structures.put(key, value));
+      const added = this.structureAdded(key, value);
+      if (added) writes.push(added);
+    }
+    // A failed write surfaces as putDocument's "structure i is not stored".
+    this.#queued = Promise.all(writes).then(() => {}, () => {});
+  }
+
+  /** Resolves once the structures queued by putStructures so far are committed (readable through snapshots). */
+  protected async structuresCommitted(): Promise<void> {
+    await this.#queued;
+    this.fresh();
   }
 
   async putDocument(manifest: DocumentManifest): Promise<boolean> {
@@ -154,8 +164,10 @@ export class LmdbStore implements Store {
     await this.root.close();
   }
 
-  /** Called inside putStructures' transaction for each structure not stored before (bytes valid only during the call). */
-  protected structureAdded(_digest: Buffer, _bytes: Uint8Array): void {}
+  /** Called by putStructures for each structure it queues (not stored before): what belongs with it, queued too. */
+  protected structureAdded(_digest: Buffer, _bytes: Buffer): Promise<unknown> | undefined {
+    return undefined;
+  }
 
   /** Called inside the transaction that makes a document visible: subclasses record what belongs with it. */
   protected documentAdded(_manifest: DocumentManifest): void {}

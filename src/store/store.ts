@@ -34,8 +34,9 @@ export interface VerifyReport {
  */
 export interface Store {
   /**
-   * Stores structures (consecutive 12,288-byte runs of `batch`) under their SHA-256 digests, committed (visible) when
-   * it returns, so the caller may reuse `batch`; durable no later than the next putDocument's return.
+   * Stores structures (consecutive 12,288-byte runs of `batch`) under their SHA-256 digests. The caller may reuse
+   * `batch` once it returns; this store's later calls see them (the embedded store commits them with its next write
+   * batch); durable no later than the next putDocument's return.
    */
   putStructures(batch: Uint8Array, digests: Uint8Array): Promise<void>;
   /** Makes a document visible once all its structures are stored; false when it was already there. */

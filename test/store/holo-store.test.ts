@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { open } from 'lmdb';
 import { ErrorCode } from '../../src/errors.js';
+import { documentId } from '../../src/framing/index.js';
 import { PAYLOAD_SIZE } from '../../src/framing/structure.js';
 import { ECC_DEPTH } from '../../src/holo/ecc.js';
 import { LAYER_STATS_KEYS } from '../../src/holo/telemetry.js';
@@ -125,6 +126,33 @@ describe('HoloStore telemetry (spec §4)', () => {
       expect(report.summary.documents).toBe(1);
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe('HoloStore background binding', () => {
+  it('binds behind the stores once they pause, with no caller waiting, and saves the fields on close', async () => {
+    const dir = newDir();
+    const store = openSmall(dir, { secret: SECRET });
+    const docs = [0, 1, 2, 3].map((i) => seededBytes(2 * PAYLOAD_SIZE + i, 40 + i));
+    try {
+      for (const doc of docs) await putDoc(store, doc, 'knowledge');
+      let report = await store.getLayerStats();
+      for (const deadline = Date.now() + 20_000; report.summary.pending_binds > 0 && Date.now() < deadline; report = await store.getLayerStats()) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(report.summary).toMatchObject({ pending_binds: 0, bound_items: 2 + 3 + 3 + 3 });
+      expect(layerOf(report, 'knowledge').snr_measured).not.toBeNull();
+    } finally {
+      await store.close();
+    }
+    const again = openSmall(dir);
+    try {
+      const recall = await again.retrieveFromLayer(documentId(docs[3]!), 'knowledge');
+      expect(Buffer.from(recall.bytes).equals(Buffer.from(docs[3]!))).toBe(true);
+      expect(recall.hits).toBe(3);
+    } finally {
+      await again.close();
     }
   });
 });

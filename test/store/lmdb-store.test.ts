@@ -47,6 +47,39 @@ describe('LmdbStore', () => {
     }
   });
 
+  it('lets the caller reuse a (shared) batch buffer as soon as putStructures returns, and commits its structures with the next document', async () => {
+    const dir = newDir();
+    let store = LmdbStore.open(dir);
+    const docs = [seededBytes(2 * PAYLOAD_SIZE + 5, 21), seededBytes(300, 22)];
+    try {
+      const batch = new Uint8Array(new SharedArrayBuffer(4 * STRUCTURE_SIZE)); // 3 + 1 structures
+      const manifests: DocumentManifest[] = [];
+      let at = 0;
+      for (const doc of docs) {
+        const framed = frameDocument(doc);
+        batch.set(framed, at);
+        const n = framed.length / STRUCTURE_SIZE;
+        const digests = new Uint8Array(n * 32);
+        for (let i = 0; i < n; i++) digests.set(sha256(framed.subarray(i * STRUCTURE_SIZE, (i + 1) * STRUCTURE_SIZE)), i * 32);
+        manifests.push({ id: documentId(doc), length: doc.length, structures: digests, witness: witnessGenerate(doc) });
+        at += framed.length;
+      }
+      const all = new Uint8Array(Buffer.concat(manifests.map((m) => m.structures)));
+      await store.putStructures(batch, all);
+      batch.fill(0xee); // the engine refills its batch buffer at once
+      for (const m of manifests) expect(await store.putDocument(m)).toBe(true);
+    } finally {
+      await store.close();
+    }
+    store = LmdbStore.open(dir);
+    try {
+      for (const doc of docs) expect(Buffer.from(await store.getDocument(documentId(doc))).equals(Buffer.from(doc))).toBe(true);
+      expect((await store.stats()).structures).toBe(4);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('keeps stats totals across reopen, and sums them once for a store written before the totals existed', async () => {
     const dir = newDir();
     const docs = [seededBytes(5000, 11), seededBytes(2 * PAYLOAD_SIZE + 3, 12)];
