@@ -34,10 +34,10 @@ redis.call('SET', KEYS[1], ARGV[2])
 return 1`;
 
 /**
- * A rebalance's swap. KEYS: state, records, partials, version, base version, config, then (field, documents) keys of
- * each new base partial. ARGV: the state the rebalance paused, the new state, the new config ('' to keep it), base
- * partials b, records r, the field and documents key prefixes, r (id, record) pairs, the b base names, (field,
- * documents) per base. Every partial of the old generation goes. 0 when the pause is no longer the rebalance's.
+ * A rebalance's swap. KEYS: state, records, partials, version, config, then (field, documents) keys of each new base
+ * partial. ARGV: the state the rebalance paused, the new state, the new config ('' to keep it), base partials b,
+ * records r, the field and documents key prefixes, r (id, record) pairs, the b base names, (field, documents) per
+ * base. Every partial of the old generation goes. 0 when the pause is no longer the rebalance's.
  */
 export const SWAP_FIELDS = `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 local b = tonumber(ARGV[4])
@@ -51,46 +51,45 @@ for i = 1, r do
 end
 local a = 7 + 2 * r
 for i = 1, b do
-  redis.call('SET', KEYS[5 + 2 * i], ARGV[a + b + 2 * i - 1])
-  redis.call('SET', KEYS[6 + 2 * i], ARGV[a + b + 2 * i])
+  redis.call('SET', KEYS[4 + 2 * i], ARGV[a + b + 2 * i - 1])
+  redis.call('SET', KEYS[5 + 2 * i], ARGV[a + b + 2 * i])
   redis.call('SADD', KEYS[3], ARGV[a + i])
 end
 redis.call('SET', KEYS[1], ARGV[2])
-if ARGV[3] ~= '' then redis.call('SET', KEYS[6], ARGV[3]) end
+if ARGV[3] ~= '' then redis.call('SET', KEYS[5], ARGV[3]) end
 redis.call('INCR', KEYS[4])
-redis.call('INCR', KEYS[5])
 return 1`;
 
 /**
- * KEYS: partials, version, base version, writers, retired, then (field, documents) keys per base shard written, then
- * (field, documents) keys per partial folded. ARGV: expected base version, base shards b, dead writers w, the w
- * writers, the b base names, (field, documents) per base shard, the folded partials' names.
- * 0: another fold came first; -1: a writer thought dead beat again; 1: folded, the dead writers retired.
+ * KEYS: partials, version, writers, retired, then (field, documents) keys per base shard written, then (field,
+ * documents) keys per partial folded. ARGV: the version the fold read first (every checkpoint, fold and swap bumps
+ * it, so anything saved meanwhile makes the fold read again), base shards b, dead writers w, the w writers, the b base
+ * names, (field, documents) per base shard, the folded partials' names.
+ * 0: something was saved meanwhile; -1: a writer thought dead beat again; 1: folded, the dead writers retired.
  */
-export const FOLD = `if (redis.call('GET', KEYS[3]) or '0') ~= ARGV[1] then return 0 end
+export const FOLD = `if (redis.call('GET', KEYS[2]) or '0') ~= ARGV[1] then return 0 end
 ${NOW}
 local b = tonumber(ARGV[2])
 local w = tonumber(ARGV[3])
 for i = 1, w do
-  local until_ms = redis.call('HGET', KEYS[4], ARGV[3 + i])
+  local until_ms = redis.call('HGET', KEYS[3], ARGV[3 + i])
   if until_ms and tonumber(until_ms) > now then return -1 end
 end
 for i = 1, w do
-  redis.call('SADD', KEYS[5], ARGV[3 + i])
-  redis.call('HDEL', KEYS[4], ARGV[3 + i])
+  redis.call('SADD', KEYS[4], ARGV[3 + i])
+  redis.call('HDEL', KEYS[3], ARGV[3 + i])
 end
 local a = 3 + w
 for i = 1, b do
-  redis.call('SET', KEYS[4 + 2 * i], ARGV[a + b + 2 * i - 1])
-  redis.call('SET', KEYS[5 + 2 * i], ARGV[a + b + 2 * i])
+  redis.call('SET', KEYS[3 + 2 * i], ARGV[a + b + 2 * i - 1])
+  redis.call('SET', KEYS[4 + 2 * i], ARGV[a + b + 2 * i])
   redis.call('SADD', KEYS[1], ARGV[a + i])
 end
-local f0 = 5 + 2 * b
+local f0 = 4 + 2 * b
 for j = 1, (#KEYS - f0) / 2 do
   redis.call('DEL', KEYS[f0 + 2 * j - 1], KEYS[f0 + 2 * j])
   redis.call('SREM', KEYS[1], ARGV[a + 3 * b + j])
 end
-redis.call('INCR', KEYS[3])
 redis.call('INCR', KEYS[2])
 return 1`;
 

@@ -367,8 +367,10 @@ export class RedisHoloStore extends RedisStore {
   }
 
   async #fold(): Promise<FoldReport | undefined> {
-    const [[savedState, baseVersion], names, writers, recordsByDoc, [seconds, micros]] = await Promise.all([
-      this.redis.mget(this.key('h', 'state'), this.key('h', 'base-version')),
+    // The version first: a checkpoint, fold or swap after it makes the script refuse what this read.
+    const version = (await this.redis.get(this.key('h', 'version'))) ?? '0';
+    const [savedState, names, writers, recordsByDoc, [seconds, micros]] = await Promise.all([
+      this.redis.get(this.key('h', 'state')),
       this.redis.smembers(this.key('h', 'partials')),
       this.redis.hgetall(this.key('h', 'writers')),
       this.redis.hgetall(this.key('h', 'records')),
@@ -420,14 +422,14 @@ export class RedisHoloStore extends RedisStore {
       for (let i = 0; i < digests.length / DIGEST_SIZE; i++) index.bindPair(r.layer, r.shard, { doc, index: i, digest: digests.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE) });
       touch(r.layer, r.shard).docs.push(doc);
     }
-    const keys = [this.key('h', 'partials'), this.key('h', 'version'), this.key('h', 'base-version'), this.key('h', 'writers'), this.key('h', 'retired')];
+    const keys = [this.key('h', 'partials'), this.key('h', 'version'), this.key('h', 'writers'), this.key('h', 'retired')];
     const values: Buffer[] = [];
     for (const t of bases) {
       keys.push(this.key('f', baseName(t.layer, t.shard)), this.key('fb', baseName(t.layer, t.shard)));
       values.push(fieldBytes(index, t.layer, t.shard), Buffer.concat(t.docs));
     }
     for (const p of dead) keys.push(this.key('f', p.name), this.key('fb', p.name));
-    const result = await this.#scripts.atlasFold(keys.length, ...keys, baseVersion ?? '0', String(bases.length), String(deadWriters.length), ...deadWriters,
+    const result = await this.#scripts.atlasFold(keys.length, ...keys, version, String(bases.length), String(deadWriters.length), ...deadWriters,
       ...bases.map((t) => baseName(t.layer, t.shard)), ...values, ...dead.map((p) => p.name));
     return result === 1 ? { partials: dead.length, orphans: orphans.length, writers: deadWriters.length } : undefined;
   }
@@ -594,7 +596,7 @@ export class RedisHoloStore extends RedisStore {
       }
       verifyRebound(next, state, loads, this.#margin);
       const bases = FIELD_LAYERS.map((l) => l.index).filter((k) => next.shards[k]![0]!.documents.size > 0);
-      const keys = [this.key('h', 'state'), this.key('h', 'records'), this.key('h', 'partials'), this.key('h', 'version'), this.key('h', 'base-version'), this.key('h', 'config')];
+      const keys = [this.key('h', 'state'), this.key('h', 'records'), this.key('h', 'partials'), this.key('h', 'version'), this.key('h', 'config')];
       const names = bases.map((k) => `${next.generation}:${k}:0:${BASE}`);
       for (const name of names) keys.push(this.key('f', name), this.key('fb', name));
       const config = total === this.#config.totalFloats ? '' : JSON.stringify({ ...this.#config, totalFloats: total });
