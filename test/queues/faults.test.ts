@@ -126,7 +126,7 @@ describe('fault tolerance', () => {
   it('Redis killed and restarted (AOF) during a batch: nothing acknowledged is lost, the worker consumes again', async () => {
     const dir = corpus(100, 11, 200_000);
     await withQueue(async (queue) => {
-      const worker = start();
+      const worker = start(['--concurrency', '4']); // few at a time, so the batch is surely still running at the kill
       await worker.ready;
       const submitted = await queue.submit([dir]);
       await until(async () => (await queue.progress(submitted.batch)).done >= 20, 30_000, '20 documents done');
