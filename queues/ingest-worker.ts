@@ -31,6 +31,12 @@ export interface IngestWorkerOptions {
 /** After the grace period, how long aborted jobs get to hand themselves back before the engine is closed anyway. */
 const ABORT_WAIT_MS = 2000;
 const DEFAULT_CONCURRENCY = 256;
+/**
+ * BullMQ fetches jobs one round trip at a time and starts none until it holds `concurrency` of them (or the queue is
+ * empty): an idle worker at 256 sat ~70 ms on a new batch before its first document. So an idle worker fetches this
+ * many, and the full concurrency comes back as soon as a job starts.
+ */
+const FIRST_FETCH = 8;
 
 /** AtlasError INVALID (bad data, missing file, too big, changed content) will not get better on retry. */
 function unrecoverable(err: unknown): unknown {
@@ -50,6 +56,8 @@ export class IngestWorker {
   readonly #batches: Worker<BatchJobData, BatchSummary>;
   readonly #maxBytes: number;
   readonly #staged: ByteBudget;
+  readonly #concurrency: number;
+  #running = 0;
   #closing?: Promise<void>;
 
   private constructor(redis: Redis, engine: Engine, options: IngestWorkerOptions) {
@@ -62,7 +70,8 @@ export class IngestWorker {
     this.#maxBytes = options.maxDocumentBytes ?? 1 << 30;
     this.#staged = new ByteBudget(options.stagedBytesInFlight ?? 256 << 20);
     const common = { connection: redis, prefix, lockDuration, stalledInterval: Math.max(500, lockDuration / 2), maxStalledCount: 10 };
-    this.#documents = new Worker(INGEST_QUEUE, (job, _token, signal) => this.#ingest(job, signal), { ...common, concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, metrics: { maxDataPoints: MetricsTime.ONE_WEEK } });
+    this.#concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+    this.#documents = new Worker(INGEST_QUEUE, (job, _token, signal) => this.#run(job, signal), { ...common, concurrency: this.#idleConcurrency(), metrics: { maxDataPoints: MetricsTime.ONE_WEEK } });
     this.#batches = new Worker(BATCH_QUEUE, (job) => this.#summarize(job), { ...common, concurrency: 1 });
     for (const w of [this.#documents, this.#batches]) {
       w.on('error', (err) => log(`error: ${err.message}`)); // connection trouble; ioredis reconnects and the worker resumes
@@ -105,6 +114,19 @@ export class IngestWorker {
     await this.#feed.close();
     await this.#engine.close();
     this.#redis.disconnect();
+  }
+
+  #idleConcurrency(): number {
+    return Math.min(FIRST_FETCH, this.#concurrency);
+  }
+
+  async #run(job: Job<IngestJobData, IngestJobResult>, signal?: AbortSignal): Promise<IngestJobResult> {
+    if (this.#running++ === 0) this.#documents.concurrency = this.#concurrency;
+    try {
+      return await this.#ingest(job, signal);
+    } finally {
+      if (--this.#running === 0) this.#documents.concurrency = this.#idleConcurrency();
+    }
   }
 
   async #ingest(job: Job<IngestJobData, IngestJobResult>, signal?: AbortSignal): Promise<IngestJobResult> {
