@@ -15,7 +15,7 @@ import { spawnWorker, type WorkerProcess } from '../test/fixtures/queues/workers
 import { machine, machineLine, randomBytes, waitForQuiet, writeReport, type Measurement } from './common.js';
 
 const MB = 1_000_000;
-const totalMb = Number(process.env.ATLAS_BENCH_MB ?? 32);
+const totalMb = Number(process.env.ATLAS_BENCH_MB ?? 128);
 const docKb = Number(process.env.ATLAS_BENCH_DOC_KB ?? 512);
 const iterations = Number(process.env.ATLAS_BENCH_ITERATIONS ?? 3);
 const concurrency = process.env.ATLAS_BENCH_CONCURRENCY; // default: the worker's own
@@ -28,7 +28,10 @@ const documents = Math.max(1, Math.round((totalMb * MB) / (docKb * 1000)));
 for (let i = 0; i < documents; i++) writeFileSync(join(corpus, `d${String(i).padStart(5, '0')}`), randomBytes(docKb * 1000, i + 1));
 const corpusBytes = documents * docKb * 1000;
 
-const redis = await PrivateRedis.start();
+// AOF with fsync on every write, as for a Redis that holds the store; ATLAS_BENCH_FSYNC=everysec is enough where it
+// holds only the queue (docs/scaling.md): no difference was measurable here.
+const fsync = process.env.ATLAS_BENCH_FSYNC ?? 'always';
+const redis = await PrivateRedis.start(['--appendonly', 'yes', '--appendfsync', fsync, '--maxmemory-policy', 'noeviction', '--save', '']);
 const admin = new Redis(redis.url);
 const queue = await IngestQueue.open(redis.url);
 let stores = 0;
