@@ -67,14 +67,13 @@ async function run(config: (typeof CONFIGS)[number], size: number): Promise<Row>
     const sequential = await latency('store', docs, async () => {
       ids.push((await engine.storeWithLayerRouting(next(), 'knowledge')).id);
     });
-    let t = performance.now();
     await engine.getLayerStats({ settle: true }); // waits until every pair is bound
     // Each batch starts with every earlier pair bound (outside the timing), as the first one does.
     const batchMs: number[] = [];
     let settleMs = 0;
     for (let b = 0; b < BATCH_RUNS; b++) {
       const batch = Array.from({ length: docs }, next);
-      t = performance.now();
+      let t = performance.now();
       for await (const r of engine.ingest(batch, { layer: 'knowledge', details: false, cluster: false })) ids.push(r.id);
       batchMs.push(performance.now() - t);
       t = performance.now();

@@ -10,7 +10,7 @@ import { Bench, hrtimeNow } from 'tinybench';
 import { Redis } from 'ioredis';
 import { Engine } from '../src/engine/engine.js';
 import { IngestQueue } from '../queues/ingest-queue.js';
-import { PrivateRedis } from '../test/fixtures/queues/redis-server.js';
+import { aofConfig, PrivateRedis } from '../test/fixtures/queues/redis-server.js';
 import { spawnWorker, type WorkerProcess } from '../test/fixtures/queues/workers.js';
 import { machine, machineLine, randomBytes, waitForQuiet, writeReport, type Measurement } from './common.js';
 
@@ -30,8 +30,7 @@ const corpusBytes = documents * docKb * 1000;
 
 // AOF with fsync on every write, as for a Redis that holds the store; ATLAS_BENCH_FSYNC=everysec is enough where it
 // holds only the queue (docs/scaling.md): no difference was measurable here.
-const fsync = process.env.ATLAS_BENCH_FSYNC ?? 'always';
-const redis = await PrivateRedis.start(['--appendonly', 'yes', '--appendfsync', fsync, '--maxmemory-policy', 'noeviction', '--save', '']);
+const redis = await PrivateRedis.start(aofConfig(process.env.ATLAS_BENCH_FSYNC === 'everysec' ? 'everysec' : 'always'));
 const admin = new Redis(redis.url);
 const queue = await IngestQueue.open(redis.url);
 let stores = 0;

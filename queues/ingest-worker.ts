@@ -57,6 +57,7 @@ export class IngestWorker {
   readonly #maxBytes: number;
   readonly #staged: ByteBudget;
   readonly #concurrency: number;
+  readonly #idleConcurrency: number;
   #running = 0;
   #closing?: Promise<void>;
 
@@ -71,7 +72,8 @@ export class IngestWorker {
     this.#staged = new ByteBudget(options.stagedBytesInFlight ?? 256 << 20);
     const common = { connection: redis, prefix, lockDuration, stalledInterval: Math.max(500, lockDuration / 2), maxStalledCount: 10 };
     this.#concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-    this.#documents = new Worker(INGEST_QUEUE, (job, _token, signal) => this.#run(job, signal), { ...common, concurrency: this.#idleConcurrency(), metrics: { maxDataPoints: MetricsTime.ONE_WEEK } });
+    this.#idleConcurrency = Math.min(FIRST_FETCH, this.#concurrency);
+    this.#documents = new Worker(INGEST_QUEUE, (job, _token, signal) => this.#run(job, signal), { ...common, concurrency: this.#idleConcurrency, metrics: { maxDataPoints: MetricsTime.ONE_WEEK } });
     this.#batches = new Worker(BATCH_QUEUE, (job) => this.#summarize(job), { ...common, concurrency: 1 });
     for (const w of [this.#documents, this.#batches]) {
       w.on('error', (err) => log(`error: ${err.message}`)); // connection trouble; ioredis reconnects and the worker resumes
@@ -116,16 +118,12 @@ export class IngestWorker {
     this.#redis.disconnect();
   }
 
-  #idleConcurrency(): number {
-    return Math.min(FIRST_FETCH, this.#concurrency);
-  }
-
   async #run(job: Job<IngestJobData, IngestJobResult>, signal?: AbortSignal): Promise<IngestJobResult> {
     if (this.#running++ === 0) this.#documents.concurrency = this.#concurrency;
     try {
       return await this.#ingest(job, signal);
     } finally {
-      if (--this.#running === 0) this.#documents.concurrency = this.#idleConcurrency();
+      if (--this.#running === 0) this.#documents.concurrency = this.#idleConcurrency;
     }
   }
 

@@ -148,19 +148,14 @@ export class Engine {
     // The items that are not for the Vault go on to the pipeline; Vault ones are sealed on the way.
     async function* plain(): AsyncGenerator<IngestItem> {
       for await (const item of ingestItems(input)) {
-        if (item instanceof Uint8Array) {
-          if (!(await routeItem(item, policy)).hasField) await seal(item);
-          else {
+        for await (const doc of item instanceof Uint8Array ? [item] : walk(item)) {
+          if ((await routeItem(doc, policy)).hasField) {
             plainCount++;
-            yield item;
-          }
-          continue;
-        }
-        for await (const path of walk(item)) {
-          if (!(await routeItem(path, policy)).hasField) await seal(await readFile(path), path);
-          else {
-            plainCount++;
-            yield path;
+            yield doc;
+          } else if (typeof doc === 'string') {
+            await seal(await readFile(doc), doc);
+          } else {
+            await seal(doc);
           }
         }
       }

@@ -132,9 +132,14 @@ export class HoloIndex {
       const digest = digests.subarray(i * 32, (i + 1) * 32);
       target.items.push({ doc, index: i, digest });
       target.candidates.set(Buffer.from(digest).toString('hex'), digest);
-      if (bind) this.bindPair(layer, shard, { doc, index: i, digest });
     }
+    if (bind) this.bindDocument(layer, shard, doc, digests);
     this.#mark(layer, shard, doc);
+  }
+
+  /** Superposes every pair of a document (chunk i under digest i) into a shard's field; records nothing. */
+  bindDocument(layer: number, shard: number, doc: Uint8Array, digests: Uint8Array): void {
+    for (let i = 0; i < digests.length / 32; i++) this.bindPair(layer, shard, { doc, index: i, digest: digests.subarray(i * 32, (i + 1) * 32) });
   }
 
   /** Forgets a document recorded with `add(..., false)` whose store did not commit, giving its capacity back. */

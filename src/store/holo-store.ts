@@ -128,7 +128,7 @@ export interface RebalanceReport {
   readonly reserve: number;
 }
 
-function nonNegative(value: number | undefined, what: string, fallback: number): number {
+export function nonNegative(value: number | undefined, what: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value < 0) fail(ErrorCode.INVALID, `${what} must be a non-negative integer, got ${String(value)}`);
   return value;

@@ -10,7 +10,7 @@ import { routeToLayer, type LayerPolicy } from '../holo/routing.js';
 import { loadVaultKey } from '../holo/vault.js';
 import { DIGEST_SIZE, requireDocumentId } from './check.js';
 import { HoloIndex, type BoundItem } from './holo-index.js';
-import { DEFAULT_TOTAL_FLOATS, ROUTING_PREFIX, type HoloStoreOptions, type LayerRecall, type LayerReport, type RebalanceReport, type RoutedDocument } from './holo-store.js';
+import { DEFAULT_TOTAL_FLOATS, nonNegative, ROUTING_PREFIX, type HoloStoreOptions, type LayerRecall, type LayerReport, type RebalanceReport, type RoutedDocument } from './holo-store.js';
 import { recallFromLayer } from './layer-recall.js';
 import { verifyRebound } from './rebalance-check.js';
 import { layerReport } from './layer-report.js';
@@ -94,6 +94,11 @@ function stateText({ state, generation, pausedUntil }: SharedState): string {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** A writer still counts as alive while its heartbeat deadline (Redis clock, ms) is ahead; the base always is. */
+function isAlive(writer: string, deadlines: Record<string, string>, now: number): boolean {
+  return writer === BASE || Number(deadlines[writer] ?? 0) > now;
+}
+
 /** The hex ids in a partial's list of documents (32 bytes each). */
 function forEachId(docs: Buffer | null | undefined, each: (hex: string) => void): void {
   if (!docs) return;
@@ -156,9 +161,7 @@ export class RedisHoloStore extends RedisStore {
     if (this.#policy !== 'spill' && this.#policy !== 'reject') fail(ErrorCode.INVALID, `capacity policy must be spill or reject, got ${String(this.#policy)}`);
     this.#margin = options.margin ?? DEFAULT_MARGIN;
     if (!Number.isFinite(this.#margin) || this.#margin < 0) fail(ErrorCode.INVALID, `margin must be a non-negative number, got ${String(this.#margin)}`);
-    const every = options.checkpointEvery ?? 256;
-    if (!Number.isSafeInteger(every) || every < 0) fail(ErrorCode.INVALID, `checkpointEvery must be a non-negative integer, got ${String(every)}`);
-    this.#checkpointEvery = Math.max(1, every);
+    this.#checkpointEvery = Math.max(1, nonNegative(options.checkpointEvery, 'checkpointEvery', 256));
     if (options.vaultKeyFile !== undefined) this.#vaultKeyFile = options.vaultKeyFile;
     this.#ttlMs = options.writerTtlMs ?? DEFAULT_WRITER_TTL_MS;
     if (!Number.isSafeInteger(this.#ttlMs) || this.#ttlMs < 100) fail(ErrorCode.INVALID, `writerTtlMs must be an integer >= 100, got ${String(options.writerTtlMs)}`);
@@ -307,17 +310,16 @@ export class RedisHoloStore extends RedisStore {
     this.#sinceCheckpoint = 0;
     const head = [this.key('h', 'retired'), this.key('h', 'partials'), this.key('h', 'version'), this.key('h', 'state')];
     const saved = await this.#scripts.atlasCheckpoint(head.length + keys.length, ...head, ...keys, this.#writerId, String(this.#generation), ...names, ...values);
-    if (saved === 0) this.#rotate(parseState(await this.redis.get(this.key('h', 'state'))));
+    if (saved === 0) await this.#rotateToCurrent();
     else if (await this.#deadPartials()) await this.compactFields();
   }
 
   /** Whether a saved partial belongs to a writer that is gone (a cheap look before a fold). */
   async #deadPartials(): Promise<boolean> {
-    const [names, writers, [seconds]] = await Promise.all([this.redis.smembers(this.key('h', 'partials')), this.redis.hgetall(this.key('h', 'writers')), this.redis.time()]);
-    const now = Number(seconds) * 1000;
+    const [names, writers, now] = await Promise.all([this.redis.smembers(this.key('h', 'partials')), this.redis.hgetall(this.key('h', 'writers')), this.#now()]);
     return names.some((name) => {
       const writer = parsePartial(name, this.#generation)?.writer;
-      return writer !== undefined && writer !== BASE && Number(writers[writer] ?? 0) <= now;
+      return writer !== undefined && !isAlive(writer, writers, now);
     });
   }
 
@@ -331,9 +333,11 @@ export class RedisHoloStore extends RedisStore {
   }
 
   async #beat(): Promise<void> {
-    if ((await this.#scripts.atlasBeat(2, this.key('h', 'writers'), this.key('h', 'retired'), this.#writerId, String(this.#ttlMs))) === 0) {
-      this.#rotate(parseState(await this.redis.get(this.key('h', 'state'))));
-    }
+    if ((await this.#scripts.atlasBeat(2, this.key('h', 'writers'), this.key('h', 'retired'), this.#writerId, String(this.#ttlMs))) === 0) await this.#rotateToCurrent();
+  }
+
+  async #rotateToCurrent(): Promise<void> {
+    this.#rotate(parseState(await this.redis.get(this.key('h', 'state'))));
   }
 
   /**
@@ -369,15 +373,14 @@ export class RedisHoloStore extends RedisStore {
   async #fold(): Promise<FoldReport | undefined> {
     // The version first: a checkpoint, fold or swap after it makes the script refuse what this read.
     const version = (await this.redis.get(this.key('h', 'version'))) ?? '0';
-    const [savedState, names, writers, recordsByDoc, [seconds, micros]] = await Promise.all([
+    const [savedState, names, writers, recordsByDoc, now] = await Promise.all([
       this.redis.get(this.key('h', 'state')),
       this.redis.smembers(this.key('h', 'partials')),
       this.redis.hgetall(this.key('h', 'writers')),
       this.redis.hgetall(this.key('h', 'records')),
-      this.redis.time(),
+      this.#now(),
     ]);
-    const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
-    const alive = (writer: string): boolean => writer === BASE || Number(writers[writer] ?? 0) > now;
+    const alive = (writer: string): boolean => isAlive(writer, writers, now);
     const { state, generation } = parseState(savedState);
     const index = new HoloIndex(this.#secret, state, generation);
     const partials = names.map((name) => parsePartial(name, generation)).filter((p): p is PartialName => p !== undefined && index.shards[p.layer]?.[p.shard] !== undefined);
@@ -419,7 +422,7 @@ export class RedisHoloStore extends RedisStore {
     for (const r of orphans) {
       const doc = Buffer.from(r.id, 'hex');
       const digests = this.#digests.get(r.id)!;
-      for (let i = 0; i < digests.length / DIGEST_SIZE; i++) index.bindPair(r.layer, r.shard, { doc, index: i, digest: digests.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE) });
+      index.bindDocument(r.layer, r.shard, doc, digests);
       touch(r.layer, r.shard).docs.push(doc);
     }
     const keys = [this.key('h', 'partials'), this.key('h', 'version'), this.key('h', 'writers'), this.key('h', 'retired')];
@@ -580,8 +583,7 @@ export class RedisHoloStore extends RedisStore {
    * every document they held is in the new base).
    */
   async rebalanceLayers(options: { totalFloats?: number } = {}): Promise<RebalanceReport> {
-    const total = options.totalFloats ?? this.#config.totalFloats;
-    if (!Number.isSafeInteger(total) || total <= 0) fail(ErrorCode.INVALID, `totalFloats must be a positive integer, got ${String(options.totalFloats)}`);
+    const total = nonNegative(options.totalFloats, 'totalFloats', this.#config.totalFloats);
     const { text: paused, shared } = await this.#pauseAdmissions();
     try {
       const records = Object.entries(await this.redis.hgetall(this.key('h', 'records'))).map(([id, text]) => ({ id, ...parseRecord(text) }));
@@ -688,7 +690,7 @@ export class RedisHoloStore extends RedisStore {
       for (const [hex, { doc, digests }] of shard.documents) {
         if (held[k]![s]!.has(hex)) continue;
         rebound++;
-        for (let i = 0; i < digests.length / DIGEST_SIZE; i++) index.bindPair(k, s, { doc, index: i, digest: digests.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE) });
+        index.bindDocument(k, s, doc, digests);
       }
       shard.field.items = shard.items.length;
     }));
