@@ -244,6 +244,10 @@ export class RedisStore implements Store {
     return this.#key(...parts);
   }
 
+  protected structureKey(digest: Uint8Array): string {
+    return this.#structureKey(digest);
+  }
+
   protected parityKey(digest: Uint8Array): string {
     return this.#key('p', hex(digest));
   }
@@ -272,7 +276,7 @@ export class RedisStore implements Store {
   }
 }
 
-function hex(bytes: Uint8Array): string {
+export function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
