@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { ErrorCode, fail } from '../errors.js';
+import { AtlasError, ErrorCode, errorName, fail } from '../errors.js';
 import { sha256 } from '../l2/witness.js';
 import { ECC_PARITY_BYTES, eccDecode } from '../holo/ecc.js';
 import { groupSpan, parityDigest, rebuildMember, type GroupParityRecord } from '../holo/group-parity.js';
@@ -24,6 +24,9 @@ export function parityOf(bytes: Uint8Array): Buffer {
   kernels().eccParity(bytes, parity);
   return parity;
 }
+
+/** An error's message without the code name an AtlasError starts it with (the outer error names its own). */
+const detail = (err: Error): string => (err instanceof AtlasError ? err.message.replace(`${errorName(err.code)}: `, '') : err.message);
 
 const matches = (bytes: Uint8Array, digest: Uint8Array): boolean => timingSafeEqual(sha256(bytes), digest);
 
@@ -50,7 +53,7 @@ export function repairStructure(raw: Uint8Array | undefined, digest: Uint8Array,
       writeBack?.(repaired);
       return repaired;
     } catch (err) {
-      reasons.push((err as Error).message);
+      reasons.push(detail(err as Error));
     }
   }
   counters.eccFailures++;
