@@ -41,19 +41,30 @@ export function parityDigest(record: GroupParityRecord, group: number): Uint8Arr
 
 const aligned = (n: number): number => n + ((4 - (n % 4)) % 4);
 
+/** Where a member at an odd offset (ioredis and lmdb hand some out) is copied to be read a word at a time. */
+let scratch = new Uint8Array(0);
+
 /** XORs `len ‖ bytes` into `acc` (offset 0 of its own ArrayBuffer, at least LENGTH_BYTES + bytes.length long). */
 function xorMember(acc: Uint8Array, bytes: Uint8Array): void {
   for (let b = 0; b < LENGTH_BYTES; b++) acc[b]! ^= (bytes.length >>> (8 * b)) & 0xff;
-  const words = bytes.length >>> 2;
-  if (bytes.byteOffset % 4 === 0) {
-    // 32-bit words: V8 keeps these unboxed (a BigUint64Array would make a BigInt per element).
-    const target = new Uint32Array(acc.buffer, acc.byteOffset + LENGTH_BYTES, words);
-    const source = new Uint32Array(bytes.buffer, bytes.byteOffset, words);
-    for (let i = 0; i < words; i++) target[i]! ^= source[i]!;
-  } else {
-    for (let i = 0; i < 4 * words; i++) acc[LENGTH_BYTES + i]! ^= bytes[i]!;
+  if (bytes.byteOffset % 4 !== 0) {
+    if (scratch.length < bytes.length) scratch = new Uint8Array(aligned(bytes.length));
+    scratch.set(bytes);
+    bytes = scratch.subarray(0, bytes.length);
   }
-  for (let i = 4 * words; i < bytes.length; i++) acc[LENGTH_BYTES + i]! ^= bytes[i]!;
+  const words = bytes.length >>> 2;
+  // Int32 words stay unboxed in V8 (a BigUint64Array makes a BigInt per element); unrolled by 4, about twice as fast.
+  const target = new Int32Array(acc.buffer, acc.byteOffset + LENGTH_BYTES, words);
+  const source = new Int32Array(bytes.buffer, bytes.byteOffset, words);
+  let i = 0;
+  for (; i + 4 <= words; i += 4) {
+    target[i]! ^= source[i]!;
+    target[i + 1]! ^= source[i + 1]!;
+    target[i + 2]! ^= source[i + 2]!;
+    target[i + 3]! ^= source[i + 3]!;
+  }
+  for (; i < words; i++) target[i]! ^= source[i]!;
+  for (let k = 4 * words; k < bytes.length; k++) acc[LENGTH_BYTES + k]! ^= bytes[k]!;
 }
 
 /**
