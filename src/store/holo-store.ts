@@ -22,6 +22,7 @@ import { recallFromLayer } from './layer-recall.js';
 import { verifyRebound } from './rebalance-check.js';
 import { layerReport } from './layer-report.js';
 import { LmdbStore } from './lmdb-store.js';
+import { RecentStructures } from './recent-structures.js';
 import { emptyCounters, groupRebuild, parityOf, repairStructure, type LayerCounters } from './structure-repair.js';
 import type { DocumentManifest, StoreStats, VerifyReport } from './store.js';
 import { isVaultId, openDocument, sealDocument, vaultChunkAddresses, type StoredVaultManifest } from './vault-documents.js';
@@ -160,6 +161,7 @@ export class HoloStore extends LmdbStore {
   #groupParity: Database<Buffer, Buffer>;
   #groups: Database<Buffer, string>;
   #groupSize: number;
+  #recent = new RecentStructures();
   #vaultChunks: Database<Buffer, Buffer>;
   #vaults: Database<StoredVault, string>;
   #meta: Database<unknown, string>;
@@ -234,6 +236,7 @@ export class HoloStore extends LmdbStore {
 
   /** RS parity of each new structure, queued in the same write batch as the structure. */
   protected override structureAdded(digest: Buffer, bytes: Buffer): Promise<unknown> {
+    if (this.#groupSize > 0) this.#recent.keep(digest, bytes);
     return this.#parity.put(digest, parityOf(bytes));
   }
 
@@ -370,7 +373,10 @@ export class HoloStore extends LmdbStore {
     const record = this.#inFlight.get(manifest.id);
     if (record) void this.#holo.put(manifest.id, record);
     // Read back inside this transaction, where the structures putStructures queued for this commit are visible.
-    this.#putGroupParity(manifest.id, manifest.structures.length / DIGEST_SIZE, STRUCTURE_SIZE, (i) => this.structureDb.getBinaryFast(Buffer.from(manifest.structures.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE)))!);
+    this.#putGroupParity(manifest.id, manifest.structures.length / DIGEST_SIZE, STRUCTURE_SIZE, (i) => {
+      const digest = manifest.structures.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE);
+      return this.#recent.take(digest) ?? this.structureDb.getBinaryFast(Buffer.from(digest))!;
+    });
     // The saved state gives the shard layout only (item counts are recounted from the records on open), so it is
     // written when a spill shard changed the layout, in the transaction of the first document that may use it.
     const layout = this.#index.state.reserve;

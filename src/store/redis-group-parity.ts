@@ -21,6 +21,9 @@ return added`;
 /** Members fetched (and their blocks written) per step: about 6 MB of structures. */
 const WINDOW = 512;
 
+/** Script calls: the key count, then keys and arguments. */
+type ParityWrites = Array<[number, ...Array<string | Buffer>]>;
+
 type Commands = { atlasPutGroupParity(numKeys: number, ...args: Array<string | Buffer>): Promise<number> };
 
 /** The Redis holographic store's group parity (holo-store.md §5): `gp:<sha256>` blocks, `gm:<id>` records. */
@@ -39,11 +42,11 @@ export class RedisGroupParity {
   }
 
   /**
-   * Computes a document's group parity and queues its writes on `target` (a MULTI), or writes them now: members are
-   * fetched by `fetch` a window of whole groups at a time, so memory stays bounded for a large document.
+   * A document's group parity, ready to write: members are fetched by `fetch` a window of whole groups at a time.
+   * Undefined when there is none to store (g = 0, or no members).
    */
-  async put(id: string, count: number, maxLength: number, fetch: (first: number, end: number) => Promise<Uint8Array[]>, target?: ChainableCommander): Promise<void> {
-    if (this.groupSize === 0 || count === 0) return;
+  async prepare(id: string, count: number, maxLength: number, fetch: (first: number, end: number) => Promise<Uint8Array[]>): Promise<ParityWrites | undefined> {
+    if (this.groupSize === 0 || count === 0) return undefined;
     const window = this.groupSize * Math.max(1, Math.floor(WINDOW / this.groupSize));
     const digests: Uint8Array[] = [];
     const calls: Array<[string[], Buffer[]]> = [];
@@ -54,11 +57,13 @@ export class RedisGroupParity {
       calls.push([blocks.map((_, g) => this.#key('gp', hex(parityDigest(record, g)))), blocks]);
     }
     const record = encodeRecord({ version: GROUP_PARITY_VERSION, groupSize: this.groupSize, parity: Buffer.concat(digests) });
-    const writes = calls.map(([keys, blocks], n) => {
-      const args = [this.#key('stats'), this.#key('gm', id), ...keys, n === calls.length - 1 ? record : '', ...blocks];
-      return ((target ?? this.#redis) as unknown as Commands).atlasPutGroupParity(2 + keys.length, ...args);
-    });
-    if (!target) await Promise.all(writes);
+    return calls.map(([keys, blocks], n) => [2 + keys.length, this.#key('stats'), this.#key('gm', id), ...keys, n === calls.length - 1 ? record : '', ...blocks]);
+  }
+
+  /** Sends prepared writes on `target` (a MULTI or pipeline), or on the connection, in order; idempotent. */
+  send(writes: ParityWrites | undefined, target?: ChainableCommander): Promise<unknown> {
+    const on = (target ?? this.#redis) as unknown as Commands;
+    return Promise.all((writes ?? []).map(([numKeys, ...args]) => on.atlasPutGroupParity(numKeys, ...args)));
   }
 
   async storedBytes(): Promise<number> {

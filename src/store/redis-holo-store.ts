@@ -17,6 +17,7 @@ import { DEFAULT_TOTAL_FLOATS, nonNegative, ROUTING_PREFIX, type HoloStoreOption
 import { recallFromLayer } from './layer-recall.js';
 import { verifyRebound } from './rebalance-check.js';
 import { layerReport } from './layer-report.js';
+import { RecentStructures } from './recent-structures.js';
 import { RedisGroupParity } from './redis-group-parity.js';
 import { BEAT, CHECKPOINT, FOLD, SET_IF, SWAP_FIELDS, type FieldScripts } from './redis-field-scripts.js';
 import { hex, RedisStore, redactUrl, type RedisStoreOptions } from './redis-store.js';
@@ -168,6 +169,7 @@ export class RedisHoloStore extends RedisStore {
   /** Structure digests of manifests seen (manifests never change). */
   #digests = new Map<string, Uint8Array>();
   #groups: RedisGroupParity;
+  #recent = new RecentStructures();
 
   private constructor(path: string, redis: Redis, prefix: string, options: RedisHoloStoreOptions) {
     super(path, redis, prefix);
@@ -225,7 +227,8 @@ export class RedisHoloStore extends RedisStore {
 
   // ---- writing ----
 
-  protected override structureParity(bytes: Uint8Array): Buffer {
+  protected override structureParity(bytes: Uint8Array, digest: Uint8Array): Buffer {
+    if (this.#groups.groupSize > 0) this.#recent.keep(digest, bytes);
     return parityOf(bytes);
   }
 
@@ -245,10 +248,11 @@ export class RedisHoloStore extends RedisStore {
     if (known || (await this.has(id))) return { id, added: false, layer: LAYERS[known?.layer ?? 1]!.name };
     const layer = routeToLayer({ bytes: await this.#prefix(manifest) }, policy);
     if (!layer.hasField) fail(ErrorCode.INVALID, `document ${id} routes to the vault: vault documents are stored with putVault, never as plaintext structures`);
-    // Before the manifest, like the structures: a visible document always has its group parity.
-    await this.#groups.put(id, count, STRUCTURE_SIZE, async (first, end) => {
-      const digests = Array.from({ length: end - first }, (_, k) => manifest.structures.subarray((first + k) * DIGEST_SIZE, (first + k + 1) * DIGEST_SIZE));
-      return (await this.rawStructures(digests)).map((bytes, k) => bytes ?? fail(ErrorCode.STATE, `document ${id}: structure ${first + k} is not stored`));
+    const parity = await this.#groups.prepare(id, count, STRUCTURE_SIZE, async (first, end) => {
+      const digests = splitDigests(manifest.structures.subarray(first * DIGEST_SIZE, end * DIGEST_SIZE));
+      const members = digests.map((d) => this.#recent.take(d));
+      const fetched = await this.rawStructures(digests.filter((_, k) => members[k] === undefined));
+      return members.map((bytes, k) => bytes ?? fetched.shift() ?? fail(ErrorCode.STATE, `document ${id}: structure ${first + k} is not stored`));
     });
     await this.#register();
     for (;;) {
@@ -261,9 +265,11 @@ export class RedisHoloStore extends RedisStore {
       }
       const { state, placements } = admit(shared.state, [{ layer: layer.index, count }], this.#policy);
       const shard = placements[0]!.shard;
-      const written = await this.writeDocument(manifest, {
+      // Once admitted (a rejected document leaves none), ahead of the manifest's script on the same connection: a
+      // visible document has its group parity, and both usually share one AOF fsync.
+      const [, written] = await Promise.all([this.#groups.send(parity), this.writeDocument(manifest, {
         stateKey: this.key('h', 'state'), expected: expected!, next: stateText({ state, generation: shared.generation }), recordsKey: this.key('h', 'records'), record: `${layer.index}:${shard}:${manifest.length}:${this.#writerId}`,
-      });
+      })]);
       if (written === -1) continue;
       if (written === 0) return { id, added: false, layer: LAYERS[(await this.#record(id))?.layer ?? 1]!.name };
       this.#bindOwn(layer.index, shard, state, manifest);
@@ -466,7 +472,7 @@ export class RedisHoloStore extends RedisStore {
       multi.set(this.parityKey(address), parityOf(chunk));
     }
     const chunks = sealed.chunks.map((c) => c.sealed);
-    await this.#groups.put(sealed.id, chunks.length, chunks.reduce((m, c) => Math.max(m, c.length), 0), async (first, end) => chunks.slice(first, end), multi);
+    void this.#groups.send(await this.#groups.prepare(sealed.id, chunks.length, chunks.reduce((m, c) => Math.max(m, c.length), 0), async (first, end) => chunks.slice(first, end)), multi);
     multi.hset(this.key('v', 'm', sealed.id), 'keyId', sealed.manifest.keyId, 'sealed', Buffer.from(sealed.manifest.sealed));
     multi.hset(this.key('v', 'index'), sealed.id, String(bytes.length));
     await multi.exec();

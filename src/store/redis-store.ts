@@ -131,7 +131,7 @@ export class RedisStore implements Store {
         // A copy: the caller may reuse `batch` as soon as this returns, before ioredis has written the bytes out.
         const bytes = Buffer.from(batch.subarray(i * STRUCTURE_SIZE, (i + 1) * STRUCTURE_SIZE));
         values.push(bytes);
-        const parity = this.structureParity(bytes);
+        const parity = this.structureParity(bytes, digest);
         if (parity) {
           parityKeys.push(this.parityKey(digest));
           parities.push(parity);
@@ -222,7 +222,7 @@ export class RedisStore implements Store {
   }
 
   /** RS parity kept beside each new structure, written in the same script; none in the plain store. */
-  protected structureParity(_bytes: Uint8Array): Buffer | undefined {
+  protected structureParity(_bytes: Uint8Array, _digest: Uint8Array): Buffer | undefined {
     return undefined;
   }
 
