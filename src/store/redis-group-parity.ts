@@ -6,16 +6,20 @@ import { groupRebuild, type GroupMembers } from './structure-repair.js';
 
 /**
  * KEYS: stats, the document's record key, then one key per parity block; ARGV: the record ('' to leave it for a
- * later call), then the blocks. Blocks are content-addressed (SET NX: one shared by two documents is counted once); the
- * record is set once, so a writer that lost a race keeps the first writer's record, whose blocks are all stored.
+ * later call), '1' to replace a record already there, then the blocks. Blocks are content-addressed (SET NX: one
+ * shared by two documents is counted once). A plain document's record is set once, so a writer that lost a race keeps
+ * the first writer's record, whose blocks are all stored; a Vault document's is replaced, in the MULTI that replaces
+ * its manifest (two writers seal the same plaintext under different IVs).
  */
 const PUT_GROUP_PARITY = `
 local added = 0
 for i = 3, #KEYS do
-  if redis.call('SET', KEYS[i], ARGV[i - 1], 'NX') then added = added + #ARGV[i - 1] end
+  if redis.call('SET', KEYS[i], ARGV[i], 'NX') then added = added + #ARGV[i] end
 end
 if added > 0 then redis.call('HINCRBY', KEYS[1], 'groupParityBytes', added) end
-if ARGV[1] ~= '' then redis.call('SET', KEYS[2], ARGV[1], 'NX') end
+if ARGV[1] ~= '' then
+  if ARGV[2] == '1' then redis.call('SET', KEYS[2], ARGV[1]) else redis.call('SET', KEYS[2], ARGV[1], 'NX') end
+end
 return added`;
 
 /** Members fetched (and their blocks written) per step: about 6 MB of structures. */
@@ -45,7 +49,7 @@ export class RedisGroupParity {
    * A document's group parity, ready to write: members are fetched by `fetch` a window of whole groups at a time.
    * Undefined when there is none to store (g = 0, or no members).
    */
-  async prepare(id: string, count: number, maxLength: number, fetch: (first: number, end: number) => Promise<Uint8Array[]>): Promise<ParityWrites | undefined> {
+  async prepare(id: string, count: number, maxLength: number, fetch: (first: number, end: number) => Promise<Uint8Array[]>, replace = false): Promise<ParityWrites | undefined> {
     if (this.groupSize === 0 || count === 0) return undefined;
     const window = this.groupSize * Math.max(1, Math.floor(WINDOW / this.groupSize));
     const digests: Uint8Array[] = [];
@@ -57,7 +61,7 @@ export class RedisGroupParity {
       calls.push([blocks.map((_, g) => this.#key('gp', hex(parityDigest(record, g)))), blocks]);
     }
     const record = encodeRecord({ version: GROUP_PARITY_VERSION, groupSize: this.groupSize, parity: Buffer.concat(digests) });
-    return calls.map(([keys, blocks], n) => [2 + keys.length, this.#key('stats'), this.#key('gm', id), ...keys, n === calls.length - 1 ? record : '', ...blocks]);
+    return calls.map(([keys, blocks], n) => [2 + keys.length, this.#key('stats'), this.#key('gm', id), ...keys, n === calls.length - 1 ? record : '', replace ? '1' : '', ...blocks]);
   }
 
   /** Sends prepared writes on `target` (a MULTI or pipeline), or on the connection, in order; idempotent. */
