@@ -51,9 +51,16 @@ export function loadVaultKey(options: { keyFile?: string; env?: NodeJS.ProcessEn
   return parseVaultKey(value);
 }
 
-/** A random 128-bit Vault document id: it reveals nothing about the content. */
-export function newVaultDocId(): Uint8Array {
-  return new Uint8Array(randomBytes(VAULT_DOC_ID_BYTES));
+/**
+ * A Vault document's 128-bit id: HMAC-SHA256 of its plaintext under a key derived from the Vault key (issue 5: ids
+ * that reveal nothing, by HMAC). Without the key it says nothing about the content; with it, sealing the same
+ * document twice (a queue job retried after a crash) finds the same id instead of storing a second copy. The price:
+ * whoever sees two ids can tell whether two Vault documents are equal.
+ */
+export function vaultDocId(key: VaultKey, plaintext: Uint8Array): Uint8Array {
+  requireBytes(plaintext, 'plaintext');
+  const idKey = createHmac('sha256', key.key).update('atlas-vault-doc-id').digest();
+  return new Uint8Array(createHmac('sha256', idKey).update(plaintext).digest().subarray(0, VAULT_DOC_ID_BYTES));
 }
 
 /** AAD = docId ‖ u32be chunkIndex, so chunks cannot move across documents or positions. */

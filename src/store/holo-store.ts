@@ -23,7 +23,7 @@ import { layerReport } from './layer-report.js';
 import { LmdbStore } from './lmdb-store.js';
 import { emptyCounters, parityOf, repairStructure, type LayerCounters } from './structure-repair.js';
 import type { DocumentManifest, VerifyReport } from './store.js';
-import { isVaultId, openDocument, sealDocument, type StoredVaultManifest } from './vault-documents.js';
+import { isVaultId, openDocument, sealDocument, vaultDocumentId, type StoredVaultManifest } from './vault-documents.js';
 
 /** Routing looks at a document's first 64 KiB (the engine routes on the same prefix before choosing the Vault path). */
 export const ROUTING_PREFIX = 65536;
@@ -358,10 +358,13 @@ export class HoloStore extends LmdbStore {
     }
   }
 
-  /** Seals a document into the Vault (AES-256-GCM per chunk, random id, RS parity over the ciphertext); binds nothing. */
+  /** Seals a document into the Vault (AES-256-GCM per chunk, keyed id, RS parity over the ciphertext); binds nothing. */
   async putVault(bytes: Uint8Array): Promise<RoutedDocument> {
     const key = loadVaultKey(this.#vaultKeyFile === undefined ? {} : { keyFile: this.#vaultKeyFile });
-    const sealed = sealDocument(key, bytes);
+    const id = vaultDocumentId(key, bytes);
+    this.fresh();
+    if (this.#vaults.doesExist(id)) return { id, added: false, layer: VAULT.name };
+    const sealed = sealDocument(key, bytes, id);
     await this.root.transaction(() => {
       for (const { address, sealed: chunk } of sealed.chunks) {
         void this.#vaultChunks.put(address, Buffer.from(chunk));

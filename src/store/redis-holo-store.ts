@@ -18,7 +18,7 @@ import { BEAT, CHECKPOINT, FOLD, SET_IF, SWAP_FIELDS, type FieldScripts } from '
 import { RedisStore, redactUrl, type RedisStoreOptions } from './redis-store.js';
 import type { DocumentManifest, VerifyReport } from './store.js';
 import { emptyCounters, parityOf, repairStructure, type LayerCounters } from './structure-repair.js';
-import { isVaultId, openDocument, sealDocument, vaultChunkAddresses, type StoredVaultManifest } from './vault-documents.js';
+import { isVaultId, openDocument, sealDocument, vaultChunkAddresses, vaultDocumentId, type StoredVaultManifest } from './vault-documents.js';
 
 export interface RedisHoloStoreOptions extends HoloStoreOptions, RedisStoreOptions {
   /** How long a writer counts as alive after its last heartbeat (default 60 s); then its partial fields may be folded. */
@@ -437,9 +437,16 @@ export class RedisHoloStore extends RedisStore {
     return result === 1 ? { partials: dead.length, orphans: orphans.length, writers: deadWriters.length } : undefined;
   }
 
-  /** Seals a document into the Vault (AES-256-GCM per chunk, random id, RS parity over the ciphertext); binds nothing. */
+  /**
+   * Seals a document into the Vault (AES-256-GCM per chunk, keyed id, RS parity over the ciphertext); binds nothing.
+   * Two writers sealing the same document at once both write: the index keeps one manifest, the other's chunks stay
+   * unreferenced (never wrong bytes: each manifest names its own chunks).
+   */
   async putVault(bytes: Uint8Array): Promise<RoutedDocument> {
-    const sealed = sealDocument(this.#vaultKey(), bytes);
+    const key = this.#vaultKey();
+    const id = vaultDocumentId(key, bytes);
+    if ((await this.redis.hexists(this.key('v', 'index'), id)) === 1) return { id, added: false, layer: VAULT.name };
+    const sealed = sealDocument(key, bytes, id);
     const multi = this.redis.multi();
     for (const { address, sealed: chunk } of sealed.chunks) {
       multi.set(this.key('v', 'c', address.toString('hex')), Buffer.from(chunk));
