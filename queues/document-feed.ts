@@ -3,6 +3,7 @@ import type { Engine } from '../src/engine/engine.js';
 import { routeItem, type RoutedItem } from '../src/engine/route-item.js';
 import type { IngestItem } from '../src/engine/sources.js';
 import { ErrorCode, fail } from '../src/errors.js';
+import type { Layer } from '../src/holo/layers.js';
 
 interface Entry {
   readonly routed: RoutedItem;
@@ -41,11 +42,14 @@ export class DocumentFeed {
     this.#engine = engine;
   }
 
-  /** Ingests one document (a file path or bytes); `signal` aborts it (and the shared run, if the document is in it). */
-  async ingest(item: IngestItem, signal?: AbortSignal): Promise<DocumentResult> {
+  /**
+   * Ingests one document (a file path or bytes) into `layer`, or where it routes (auto) when none is given; `signal`
+   * aborts it (and the shared run, if the document is in it).
+   */
+  async ingest(item: IngestItem, signal?: AbortSignal, layer?: Layer): Promise<DocumentResult> {
     if (this.#closed) fail(ErrorCode.STATE, 'the document feed is closed');
     signal?.throwIfAborted();
-    const routed = { item, layer: await routeItem(item, 'auto') }; // the only time this document is routed
+    const routed = { item, layer: layer ?? (await routeItem(item, 'auto')) }; // the only time this document is routed
     if (!routed.layer.hasField) return this.#alone(routed, signal);
     signal?.throwIfAborted(); // aborted while it was routed: no 'abort' event will come
     return new Promise<DocumentResult>((resolve, reject) => {
