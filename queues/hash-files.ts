@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { AtlasError, ErrorCode, fail } from '../src/errors.js';
 import type { Layer } from '../src/holo/layers.js';
-import { routeToLayer } from '../src/holo/routing.js';
+import { routeToLayer, type LayerPolicy } from '../src/holo/routing.js';
 import { ROUTING_PREFIX } from '../src/store/holo-store.js';
 
 /** Files hashed at once, each through a read buffer of its own (bounded memory whatever the file sizes). */
@@ -24,17 +24,17 @@ export interface VaultHash {
   readonly id: (hmac: Hmac) => string;
 }
 
-async function hashFile(path: string, buffer: Uint8Array, vaultHash: () => VaultHash): Promise<FileDigest> {
+async function hashFile(path: string, buffer: Uint8Array, policy: LayerPolicy, vaultHash: () => VaultHash): Promise<FileDigest> {
   let length = 0;
   let layer: Layer;
   let digest: string;
   try {
     const fh = await open(path, 'r');
     try {
-      // The first read holds the routing prefix, so the file is routed (auto, by name and first 64 KiB) in the same pass.
+      // The first read holds the routing prefix, so the file is routed (auto: by name and first 64 KiB) in the same pass.
       let n = 0;
       for (let r; n < ROUTING_PREFIX && (r = (await fh.read(buffer, n, buffer.length - n, null)).bytesRead) > 0; ) n += r;
-      layer = routeToLayer({ bytes: buffer.subarray(0, Math.min(n, ROUTING_PREFIX)), name: basename(path) }, 'auto');
+      layer = routeToLayer({ bytes: buffer.subarray(0, Math.min(n, ROUTING_PREFIX)), name: basename(path) }, policy);
       const vault = layer.hasField ? undefined : vaultHash();
       const hash: Hash | Hmac = vault ? vault.hash() : createHash('sha256');
       for (; n > 0; length += n, n = (await fh.read(buffer, 0, buffer.length, null)).bytesRead) hash.update(buffer.subarray(0, n));
@@ -50,17 +50,17 @@ async function hashFile(path: string, buffer: Uint8Array, vaultHash: () => Vault
 }
 
 /**
- * The id, length and layer of every file, in the order given; a few files at a time (a read stream per file was 3x
+ * The id, length and layer (under `policy`) of every file, in the order given; a few files at a time (a read stream per file was 3x
  * slower). `vaultHash` is asked for only when a file routes to the Vault (it may throw: no key).
  */
-export async function hashFiles(paths: readonly string[], vaultHash: () => VaultHash): Promise<FileDigest[]> {
+export async function hashFiles(paths: readonly string[], policy: LayerPolicy, vaultHash: () => VaultHash): Promise<FileDigest[]> {
   const out = new Array<FileDigest>(paths.length);
   let next = 0;
   const hasher = async (): Promise<void> => {
     const buffer = new Uint8Array(READ_BYTES);
     while (next < paths.length) {
       const at = next++;
-      out[at] = await hashFile(paths[at]!, buffer, vaultHash);
+      out[at] = await hashFile(paths[at]!, buffer, policy, vaultHash);
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL, paths.length) }, hasher));

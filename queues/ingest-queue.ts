@@ -4,7 +4,8 @@ import { FlowProducer, Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AtlasError, ErrorCode, fail } from '../src/errors.js';
 import { walk, type IngestItem } from '../src/engine/sources.js';
-import { routeToLayer } from '../src/holo/routing.js';
+import { resolveLayer } from '../src/holo/layers.js';
+import { isAutoPolicy, routeToLayer, type LayerPolicy } from '../src/holo/routing.js';
 import { STAGING_INDEX, loadVaultKey, sealChunk, vaultDocId, vaultDocIdHash, vaultDocIdOf, type VaultKey } from '../src/holo/vault.js';
 import { ROUTING_PREFIX } from '../src/store/holo-store.js';
 import { connect } from './connection.js';
@@ -95,10 +96,12 @@ export class IngestQueue {
 
   /**
    * Submits one batch: paths (files or folders, recursive; they must be readable by the workers at the same path) and
-   * buffers (staged in Redis until stored). Identical documents are submitted once. Resubmitting the same batch while
+   * buffers (staged in Redis until stored), each to the layer `options.layer` picks (default auto: by content). Identical documents are submitted once. Resubmitting the same batch while
    * its jobs are retained adds nothing.
    */
-  async submit(items: Iterable<IngestItem>): Promise<SubmittedBatch> {
+  async submit(items: Iterable<IngestItem>, options: { readonly layer?: LayerPolicy } = {}): Promise<SubmittedBatch> {
+    const policy = options.layer ?? 'auto';
+    if (!isAutoPolicy(policy)) resolveLayer(policy); // INVALID before anything is read
     const jobs = new Map<string, IngestJobData>();
     const staged: Array<{ key: string; bytes: Uint8Array }> = [];
     for (const item of items) {
@@ -109,12 +112,12 @@ export class IngestQueue {
           const key = this.#vaultKey(files.length === 1 ? files[0]! : `a file under ${item}`);
           return { hash: () => vaultDocIdHash(key), id: (hmac: Hmac) => Buffer.from(vaultDocIdOf(hmac)).toString('hex') };
         };
-        for (const { path, id, length, layer } of await hashFiles(files, vaultHash)) {
+        for (const { path, id, length, layer } of await hashFiles(files, policy, vaultHash)) {
           if (!jobs.has(id)) jobs.set(id, { kind: 'path', path, id, length, layer: layer.name });
         }
       } else if (item instanceof Uint8Array) {
         if (item.length > this.#maxStagedBytes) fail(ErrorCode.INVALID, `a submitted buffer of ${item.length} bytes exceeds the staging limit of ${this.#maxStagedBytes}; submit it by path`);
-        const layer = routeToLayer({ bytes: item.subarray(0, ROUTING_PREFIX) }, 'auto');
+        const layer = routeToLayer({ bytes: item.subarray(0, ROUTING_PREFIX) }, policy);
         const vault = layer.hasField ? undefined : this.#vaultKey('a submitted buffer');
         const docId = vault ? vaultDocId(vault, item) : undefined;
         const id = docId ? Buffer.from(docId).toString('hex') : createHash('sha256').update(item).digest('hex');

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { AtlasError, ErrorCode } from '../../src/errors.js';
 import { documentId } from '../../src/framing/index.js';
+import { Engine } from '../../src/engine/engine.js';
 import { RedisHoloStore } from '../../src/store/redis-holo-store.js';
 import { IngestQueue } from '../../queues/ingest-queue.js';
 import { IngestWorker } from '../../queues/ingest-worker.js';
@@ -156,17 +157,30 @@ describe('IngestQueue', () => {
     const prefix = 'lmdb';
     const queue = await IngestQueue.open(redis.url, { prefix });
     const worker = await IngestWorker.start({ redis: redis.url, store: storeDir, prefix, threads: 1 });
+    const doc = seededBytes(40_000, 21);
+    const wise = new TextEncoder().encode('In summary: small batches keep latency low.\n'.repeat(50));
     try {
-      const doc = seededBytes(40_000, 21);
       const summary = await queue.wait((await queue.submit([doc])).batch);
       expect(summary).toMatchObject({ stored: 1, failed: [] });
+      // The producer's layer policy travels in the job: an explicit layer overrides what the content would route to.
+      await expect(queue.submit([wise], { layer: 'attic' })).rejects.toThrow(/INVALID|layer/);
+      expect(await queue.wait((await queue.submit([wise], { layer: 'preference' })).batch)).toMatchObject({ stored: 1, failed: [] });
     } finally {
       await worker.close(1000);
       await queue.close();
     }
-    const got = await atlas(['get', documentId(seededBytes(40_000, 21)), '--store', storeDir]);
+    const got = await atlas(['get', documentId(doc), '--store', storeDir]);
     expect(got.stderr).toBe('');
-    expect(got.stdout.equals(Buffer.from(seededBytes(40_000, 21)))).toBe(true);
+    expect(got.stdout.equals(Buffer.from(doc))).toBe(true);
+    const engine = await Engine.open({ store: storeDir, threads: 1 });
+    try {
+      expect((await engine.describe(documentId(wise)))?.layer).toBe('preference');
+    } finally {
+      await engine.close();
+    }
+    const badLayer = await atlas(['enqueue', storeDir, '--layer', 'attic', '--redis', redis.url]);
+    expect(badLayer.code).toBe(2);
+    expect(badLayer.stderr).toMatch(/--layer: /);
   });
 
   it('a document the policy sends to the Vault is sealed by the worker, and neither its plaintext nor its SHA-256 reaches Redis', async () => {
