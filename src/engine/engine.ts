@@ -306,7 +306,7 @@ export class Engine {
   }
 }
 
-/** A document id: 64 hex characters (SHA-256 of the content) or 32 (a random Vault id). */
+/** A document id: 64 hex characters (SHA-256 of the content) or 32 (a keyed Vault id). */
 function requireStoredId(id: string): string {
   return typeof id === 'string' && isVaultId(id) ? id : requireDocumentId(id);
 }
