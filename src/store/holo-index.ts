@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ErrorCode, fail } from '../errors.js';
-import { admit, type CapacityPolicy, type CapacityState, type Placement } from '../holo/allocation.js';
+import { admit, type CapacityPolicy, type CapacityState, type Eviction, type Placement, type Resident } from '../holo/allocation.js';
 import { codeSeed, keyCodeId, valueCodeId } from '../holo/codebook.js';
 import type { HalfSpectrum } from '../holo/fft.js';
 import { HoloField, rankScores, type CleanUp } from '../holo/field.js';
@@ -22,8 +22,8 @@ export class FieldShard {
   readonly items: BoundItem[] = [];
   /** Distinct value digests bound here (hex → digest): the clean-up candidates. */
   readonly candidates = new Map<string, Uint8Array>();
-  /** Documents bound here (hex id → id bytes and their digests). */
-  readonly documents = new Map<string, { doc: Uint8Array; digests: Uint8Array }>();
+  /** Documents bound here (hex id → id bytes, their digests and their admission sequence number). */
+  readonly documents = new Map<string, { doc: Uint8Array; digests: Uint8Array; seq: number }>();
   constructor(dimension: number) {
     this.field = new HoloField(dimension, 'f32', true);
   }
@@ -60,6 +60,8 @@ export class HoloIndex {
   readonly shards: FieldShard[][];
   readonly bindDigest = Buffer.alloc(32);
   #state: CapacityState;
+  /** The admission sequence number the next `add` without one gets (FIFO order for eviction). */
+  #nextSeq = 0;
 
   constructor(private readonly secret: Uint8Array, state: CapacityState, readonly generation: number) {
     this.#state = state;
@@ -70,10 +72,19 @@ export class HoloIndex {
     return this.#state;
   }
 
-  /** Admits `count` items into a layer (§3.6, all-or-nothing); nothing changes until `commit`. */
-  admit(layer: number, count: number, policy: CapacityPolicy): { state: CapacityState; placement: Placement } {
-    const { state, placements } = admit(this.#state, [{ layer, count }], policy);
-    return { state, placement: placements[0]! };
+  /**
+   * Admits `count` items into a layer (§3.6, all-or-nothing); nothing changes until `commit`. Under 'evict' the
+   * documents to evict (oldest admitted first) come back to be unbound and `remove`d by the caller.
+   */
+  admit(layer: number, count: number, policy: CapacityPolicy): { state: CapacityState; placement: Placement; evictions: Eviction[] } {
+    const { state, placements, evictions } = admit(this.#state, [{ layer, count }], policy, (k, s) => this.#residents(k, s));
+    return { state, placement: placements[0]!, evictions };
+  }
+
+  /** The documents of a shard, oldest admitted first. */
+  #residents(layer: number, shard: number): Resident[] {
+    const documents = [...(this.shards[layer]?.[shard]?.documents ?? new Map()).entries()];
+    return documents.sort(([, a], [, b]) => a.seq - b.seq).map(([id, { digests }]) => ({ id, count: digests.length / 32 }));
   }
 
   /** Applies an admitted state, opening the spill shard it may have added. */
@@ -115,19 +126,24 @@ export class HoloIndex {
    * ψ += b(c(h), κ) = P_κ ⊙ P_h / √D for one pair, in this thread, from the two codes' seeds: e^{i(θ_κ+θ_h)} needs one
    * cos/sin per bin instead of two codes' worth (the same sum superpose(P_κ, codeSpectrum(P_h)) computes).
    */
-  bindPair(layer: number, shard: number, item: BoundItem): void {
+  bindPair(layer: number, shard: number, item: BoundItem, sign: 1 | -1 = 1): void {
     const field = (this.shards[layer]?.[shard] ?? fail(ErrorCode.STATE, `layer ${layer} has no shard ${shard}`)).field;
     const d = field.dimension, bins = d / 2 + 1;
     const seeds = this.pairSeeds(layer, item);
     const { re, im } = field.spectrum as HalfSpectrum<Float32Array>;
-    kernels().bindPhasePair(seeds.subarray(0, 4), seeds.subarray(4), d, 0, bins, 1 / Math.sqrt(d), re, im);
-    field.items++;
+    // sign −1 unbinds (eviction): the same per-bin terms subtracted, so ψ returns to its value to float rounding.
+    kernels().bindPhasePair(seeds.subarray(0, 4), seeds.subarray(4), d, 0, bins, sign / Math.sqrt(d), re, im);
+    field.items += sign;
   }
 
-  /** Records a document's pairs in a shard; with `bind` also superposes them into its field. */
-  add(layer: number, shard: number, doc: Uint8Array, digests: Uint8Array, bind: boolean): void {
+  /**
+   * Records a document's pairs in a shard (admission number `seq`, default the next one; returned); with `bind` also
+   * superposes them into its field.
+   */
+  add(layer: number, shard: number, doc: Uint8Array, digests: Uint8Array, bind: boolean, seq = this.#nextSeq): number {
     const target = this.shards[layer]?.[shard] ?? fail(ErrorCode.STATE, `layer ${layer} has no shard ${shard}`);
-    target.documents.set(Buffer.from(doc).toString('hex'), { doc, digests });
+    this.#nextSeq = Math.max(this.#nextSeq, seq + 1);
+    target.documents.set(Buffer.from(doc).toString('hex'), { doc, digests, seq });
     for (let i = 0; i < digests.length / 32; i++) {
       const digest = digests.subarray(i * 32, (i + 1) * 32);
       target.items.push({ doc, index: i, digest });
@@ -135,6 +151,7 @@ export class HoloIndex {
     }
     if (bind) this.bindDocument(layer, shard, doc, digests);
     this.#mark(layer, shard, doc);
+    return seq;
   }
 
   /** Superposes every pair of a document (chunk i under digest i) into a shard's field; records nothing. */
@@ -142,14 +159,21 @@ export class HoloIndex {
     for (let i = 0; i < digests.length / 32; i++) this.bindPair(layer, shard, { doc, index: i, digest: digests.subarray(i * 32, (i + 1) * 32) });
   }
 
-  /** Forgets a document recorded with `add(..., false)` whose store did not commit, giving its capacity back. */
-  remove(layer: number, shard: number, doc: Uint8Array, digests: Uint8Array): void {
+  /**
+   * Forgets a document's pairs, giving its capacity back: one recorded with `add(..., false)` whose store did not
+   * commit, or one evicted (the caller unbinds its pairs from the field). Returns the pairs it held.
+   */
+  remove(layer: number, shard: number, doc: Uint8Array, digests: Uint8Array): BoundItem[] {
     const target = this.shards[layer]?.[shard] ?? fail(ErrorCode.STATE, `layer ${layer} has no shard ${shard}`);
     const hex = Buffer.from(doc).toString('hex');
-    if (!target.documents.delete(hex)) return;
+    const entry = target.documents.get(hex);
+    if (!entry) return [];
+    target.documents.delete(hex);
     const count = digests.length / 32;
-    const kept = target.items.filter((it) => Buffer.from(it.doc).toString('hex') !== hex);
-    target.items.splice(0, target.items.length, ...kept);
+    const kept: BoundItem[] = [], removed: BoundItem[] = [];
+    for (const it of target.items) (it.doc === entry.doc ? removed : kept).push(it);
+    target.items.length = 0;
+    for (const it of kept) target.items.push(it); // not splice(...kept): a long spread overflows the stack
     target.candidates.clear();
     for (const it of kept) target.candidates.set(Buffer.from(it.digest).toString('hex'), it.digest);
     this.#state = {
@@ -157,6 +181,7 @@ export class HoloIndex {
       layers: this.#state.layers.map((shards, k) => (k !== layer ? shards : shards.map((s, i) => (i === shard ? { dimension: s.dimension, items: s.items - count } : s)))),
     };
     this.#mark(layer, shard, doc);
+    return removed;
   }
 
   #mark(layer: number, shard: number, doc: Uint8Array): void {

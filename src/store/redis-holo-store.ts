@@ -3,7 +3,7 @@ import { setImmediate as yieldTurn } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { ErrorCode, fail } from '../errors.js';
 import { PAYLOAD_SIZE, structureCount } from '../framing/structure.js';
-import { admit, allocateDimensions, capacityState, DEFAULT_HEADROOM, type CapacityPolicy, type CapacityState } from '../holo/allocation.js';
+import { admit, allocateDimensions, capacityState, DEFAULT_HEADROOM, requirePolicy, type CapacityPolicy, type CapacityState } from '../holo/allocation.js';
 import { FIELD_LAYERS, LAYERS, VAULT, resolveLayer, type LayerName } from '../holo/layers.js';
 import { DEFAULT_MARGIN } from '../holo/probe.js';
 import { routeToLayer, type LayerPolicy } from '../holo/routing.js';
@@ -158,7 +158,6 @@ export class RedisHoloStore extends RedisStore {
   private constructor(path: string, redis: Redis, prefix: string, options: RedisHoloStoreOptions) {
     super(path, redis, prefix);
     this.#policy = options.capacityPolicy ?? 'spill';
-    if (this.#policy !== 'spill' && this.#policy !== 'reject') fail(ErrorCode.INVALID, `capacity policy must be spill or reject, got ${String(this.#policy)}`);
     this.#margin = options.margin ?? DEFAULT_MARGIN;
     if (!Number.isFinite(this.#margin) || this.#margin < 0) fail(ErrorCode.INVALID, `margin must be a non-negative number, got ${String(this.#margin)}`);
     this.#checkpointEvery = Math.max(1, nonNegative(options.checkpointEvery, 'checkpointEvery', 256));
@@ -182,6 +181,12 @@ export class RedisHoloStore extends RedisStore {
   }
 
   static async openHolo(url: string, options: RedisHoloStoreOptions = {}): Promise<RedisHoloStore> {
+    if (requirePolicy(options.capacityPolicy ?? 'spill') === 'evict') {
+      // Fields here are per-writer partials summed on read, and readers re-bind documents no saved partial holds: a
+      // writer cannot tell whether an evicted document's pairs are in the sum yet (its writer may not have saved
+      // them, or died and left them to be re-bound), so a subtraction into its own partial could leave a ghost.
+      fail(ErrorCode.INVALID, 'capacity policy evict is not supported by the Redis holo store: its fields are per-writer partials, and a writer cannot know whether an evicted document\'s pairs are in the summed field yet; use spill or reject');
+    }
     const store = new RedisHoloStore(redactUrl(url), await RedisStore.connect(url, options), options.prefix ?? 'atlas', options);
     try {
       await store.#init(options);
