@@ -159,27 +159,38 @@ export class HoloIndex {
     for (let i = 0; i < digests.length / 32; i++) this.bindPair(layer, shard, { doc, index: i, digest: digests.subarray(i * 32, (i + 1) * 32) });
   }
 
+  /** Forgets a document recorded with `add(..., false)` whose store did not commit, giving its capacity back. */
+  remove(layer: number, shard: number, doc: Uint8Array, digests: Uint8Array): void {
+    if (this.#forget(layer, shard, doc).length === 0) return;
+    const count = digests.length / 32;
+    this.#state = {
+      ...this.#state,
+      layers: this.#state.layers.map((shards, k) => (k !== layer ? shards : shards.map((s, i) => (i === shard ? { dimension: s.dimension, items: s.items - count } : s)))),
+    };
+  }
+
   /**
-   * Forgets a document's pairs, giving its capacity back: one recorded with `add(..., false)` whose store did not
-   * commit, or one evicted (the caller unbinds its pairs from the field). Returns the pairs it held.
+   * Forgets a document `admit` chose to evict (the committed state already counts it out) and returns the pairs it
+   * held, for the caller to unbind from the field.
    */
-  remove(layer: number, shard: number, doc: Uint8Array, digests: Uint8Array): BoundItem[] {
+  evict(layer: number, shard: number, id: string): BoundItem[] {
+    const entry = this.shards[layer]?.[shard]?.documents.get(id) ?? fail(ErrorCode.STATE, `document ${id} to evict is not in shard ${shard} of layer ${layer}`);
+    return this.#forget(layer, shard, entry.doc);
+  }
+
+  /** Drops a document's pairs and candidates from a shard's records; returns them (none if it was not there). */
+  #forget(layer: number, shard: number, doc: Uint8Array): BoundItem[] {
     const target = this.shards[layer]?.[shard] ?? fail(ErrorCode.STATE, `layer ${layer} has no shard ${shard}`);
     const hex = Buffer.from(doc).toString('hex');
     const entry = target.documents.get(hex);
     if (!entry) return [];
     target.documents.delete(hex);
-    const count = digests.length / 32;
     const kept: BoundItem[] = [], removed: BoundItem[] = [];
     for (const it of target.items) (it.doc === entry.doc ? removed : kept).push(it);
     target.items.length = 0;
     for (const it of kept) target.items.push(it); // not splice(...kept): a long spread overflows the stack
     target.candidates.clear();
     for (const it of kept) target.candidates.set(Buffer.from(it.digest).toString('hex'), it.digest);
-    this.#state = {
-      ...this.#state,
-      layers: this.#state.layers.map((shards, k) => (k !== layer ? shards : shards.map((s, i) => (i === shard ? { dimension: s.dimension, items: s.items - count } : s)))),
-    };
     this.#mark(layer, shard, doc);
     return removed;
   }

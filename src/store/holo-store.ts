@@ -300,8 +300,7 @@ export class HoloStore extends LmdbStore {
    */
   #evict(index: HoloIndex, evictions: readonly Eviction[]): void {
     for (const { layer, shard, id } of evictions) {
-      const entry = index.shards[layer]![shard]!.documents.get(id) ?? fail(ErrorCode.STATE, `document ${id} to evict is not bound in shard ${shard}`);
-      const items = index.remove(layer, shard, entry.doc, entry.digests);
+      const items = index.evict(layer, shard, id);
       this.#evicted[layer]!++;
       this.#evictions++;
       const inFlight = this.#inFlight.get(id);
@@ -653,8 +652,7 @@ export class HoloStore extends LmdbStore {
     for (const { value } of this.#vaults.getRange()) this.#counters[VAULT.index]!.bytes += value.length;
     const state: CapacityState = { ...saved, layers: saved.layers.map((shards, k) => shards.map((s, i) => ({ dimension: s.dimension, items: counts[k]![i]! }))) };
     const index = new HoloIndex(this.#config.secret, state, generation);
-    // In admission order, so eviction stays FIFO across opens (records older than eviction have no seq: first).
-    records.sort(([, a], [, b]) => (a.seq ?? -1) - (b.seq ?? -1));
+    // With their admission numbers, so eviction stays FIFO across opens (records older than eviction: first).
     for (const [id, record, structures] of records) index.add(record.layer, record.shard, Buffer.from(id, 'hex'), structures, false, record.seq ?? -1);
     let container;
     try {
