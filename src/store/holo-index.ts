@@ -45,6 +45,11 @@ function docDigest(layer: number, shard: number, doc: Uint8Array): Buffer {
   return createHash('sha256').update(Uint8Array.of(layer, shard & 0xff, shard >>> 8)).update(doc).digest();
 }
 
+/** The read through the field of a document evicted from it (capacity policy evict) is refused; its bytes stay. */
+export function refuseEvicted(id: string, layer: string): never {
+  return fail(ErrorCode.INVALID, `document ${id} was evicted from the ${layer} field (capacity policy evict): its bytes are still stored, read them with getDocument`);
+}
+
 /** Evenly spaced picks of up to `count` elements. */
 function spread<T>(list: readonly T[], count: number): T[] {
   if (list.length <= count) return [...list];
@@ -154,9 +159,9 @@ export class HoloIndex {
     return seq;
   }
 
-  /** Superposes every pair of a document (chunk i under digest i) into a shard's field; records nothing. */
-  bindDocument(layer: number, shard: number, doc: Uint8Array, digests: Uint8Array): void {
-    for (let i = 0; i < digests.length / 32; i++) this.bindPair(layer, shard, { doc, index: i, digest: digests.subarray(i * 32, (i + 1) * 32) });
+  /** Superposes every pair of a document (chunk i under digest i) into a shard's field (sign −1: takes them out); records nothing. */
+  bindDocument(layer: number, shard: number, doc: Uint8Array, digests: Uint8Array, sign: 1 | -1 = 1): void {
+    for (let i = 0; i < digests.length / 32; i++) this.bindPair(layer, shard, { doc, index: i, digest: digests.subarray(i * 32, (i + 1) * 32) }, sign);
   }
 
   /** Forgets a document recorded with `add(..., false)` whose store did not commit, giving its capacity back. */

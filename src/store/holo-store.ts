@@ -16,7 +16,7 @@ import { DIGEST_SIZE, requireDocumentId } from './check.js';
 import { CueIndex, type CueDocument, type CueHeader, type CueRecall } from './cue-index.js';
 import { readContainer, writeContainer } from './field-container.js';
 import { BindPool } from './bind-pool.js';
-import { HoloIndex, type BoundItem } from './holo-index.js';
+import { HoloIndex, refuseEvicted, type BoundItem } from './holo-index.js';
 import { recallFromLayer } from './layer-recall.js';
 import { verifyRebound } from './rebalance-check.js';
 import { layerReport } from './layer-report.js';
@@ -475,7 +475,7 @@ export class HoloStore extends LmdbStore {
     const record = this.#holo.get(requireDocumentId(id)) ?? fail(ErrorCode.INVALID, `no holographic document ${id} in the store`);
     const stored = LAYERS[record.layer]!;
     if (layer !== undefined && resolveLayer(layer) !== stored) fail(ErrorCode.INVALID, `document ${id} is in layer ${stored.name}, not ${String(layer)}`);
-    if (record.evicted) fail(ErrorCode.INVALID, `document ${id} was evicted from the ${stored.name} field (capacity policy evict): its bytes are still stored, read them with getDocument`);
+    if (record.evicted) refuseEvicted(id, stored.name);
     const manifest = (await this.getManifest(id)) ?? fail(ErrorCode.STATE, `document ${id} has a layer record but no manifest`);
     const index = this.#index; // a rebalance swaps the index; this read finishes on the generation it started on
     const shard = index.shardOf(stored.index, id) ?? fail(ErrorCode.STATE, `document ${id} is not bound in layer ${stored.name}`);

@@ -1,9 +1,12 @@
-// Capacity policy evict (holo-store.md §3.6) for both holographic stores: the embedded HoloStore evicts a layer's
-// oldest documents from its field and keeps their bytes; the Redis store refuses the policy (INVALID, with why).
+// Capacity policy evict (holo-store.md §3.6) for both holographic stores: a layer's oldest documents leave its field
+// (and N_k) to make room, their bytes stay; rebalance keeps them out. On Redis also: two writers' evictions.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
 import { ErrorCode } from '../../src/errors.js';
 import { PAYLOAD_SIZE } from '../../src/framing/structure.js';
+import { HoloIndex } from '../../src/store/holo-index.js';
 import { HoloStore, type HoloStoreOptions } from '../../src/store/holo-store.js';
+import type { DocumentManifest } from '../../src/store/store.js';
 import { RedisHoloStore } from '../../src/store/redis-holo-store.js';
 import { seededBytes } from '../fixtures/engine/data.js';
 import { PrivateRedis } from '../fixtures/queues/redis-server.js';
@@ -21,27 +24,32 @@ afterAll(async () => {
 });
 afterEach(() => cleanDirs());
 
-type Layers = Awaited<ReturnType<HoloStore['getLayerStats']>>;
+type HoloLike = HoloStore | RedisHoloStore;
+type Layers = Awaited<ReturnType<HoloLike['getLayerStats']>>;
 /** Identity (S = 10, S² = 100): its clean-ups keep a clear margin even at capacity_used 1. */
 const LAYER = 'identity';
+const IDENTITY = 0;
 const S2 = 100;
 const layer = (report: Layers) => report.layers.find((l) => l.name === LAYER)!;
 
-describe('HoloStore capacity policy evict', () => {
-  const open = (options: HoloStoreOptions = {}) => HoloStore.openHolo(newDir(), { ...SMALL, ...options });
-
-  /** Documents of the given sizes in structures (the last one short), stored into LAYER in order. */
-  async function fill(store: HoloStore, sizes: readonly number[], seed: number) {
-    const docs: { id: string; bytes: Uint8Array; chunks: number }[] = [];
-    for (const [i, chunks] of sizes.entries()) {
-      const bytes = seededBytes(chunks * PAYLOAD_SIZE - 7, seed + i);
-      const r = await putDoc(store, bytes, LAYER);
-      expect(r).toMatchObject({ added: true, layer: LAYER });
-      docs.push({ id: r.id, bytes, chunks });
-    }
-    return docs;
+/** Documents of the given sizes in structures (the last one short), stored into LAYER in order. */
+async function fill(store: HoloLike, sizes: readonly number[], seed: number) {
+  const docs: { id: string; bytes: Uint8Array; chunks: number; manifest: DocumentManifest }[] = [];
+  for (const [i, chunks] of sizes.entries()) {
+    const bytes = seededBytes(chunks * PAYLOAD_SIZE - 7, seed + i);
+    const r = await putDoc(store, bytes, LAYER);
+    expect(r).toMatchObject({ added: true, layer: LAYER });
+    docs.push({ id: r.id, bytes, chunks, manifest: r.manifest });
   }
+  return docs;
+}
 
+const backends: { name: string; open(options?: HoloStoreOptions): Promise<HoloLike> }[] = [
+  { name: 'HoloStore', open: async (options = {}) => HoloStore.openHolo(newDir(), { ...SMALL, ...options }) },
+  { name: 'RedisHoloStore', open: (options = {}) => RedisHoloStore.openHolo(redis.url, { ...SMALL, ...options, prefix: `evict${++prefixes}` }) },
+];
+
+describe.each(backends)('$name capacity policy evict', ({ open }) => {
   it('evicts the oldest documents first until the new one fits; they leave the field and N but keep their bytes', async () => {
     const store = await open();
     try {
@@ -139,14 +147,62 @@ describe('HoloStore capacity policy evict', () => {
   }, 60_000);
 });
 
-describe('RedisHoloStore capacity policy evict', () => {
-  it('is refused with INVALID naming the reason, before connecting; spill and reject still open', async () => {
-    const url = redis.url;
-    await expect(RedisHoloStore.openHolo(url, { ...SMALL, prefix: `evict${++prefixes}` })).rejects.toMatchObject({
-      code: ErrorCode.INVALID, message: expect.stringContaining('evict is not supported by the Redis holo store: its fields are per-writer partials'),
-    });
-    await expect(RedisHoloStore.openHolo('redis://127.0.0.1:1', { capacityPolicy: 'evict' })).rejects.toMatchObject({ code: ErrorCode.INVALID });
-    const store = await RedisHoloStore.openHolo(url, { ...SMALL, capacityPolicy: 'reject', prefix: `evict${++prefixes}` });
-    await store.close();
-  });
+describe('RedisHoloStore eviction across writers', () => {
+  it('two writers evict in one FIFO order, never one document twice; the folded base holds only the remaining pairs', async () => {
+    const prefix = `evict${++prefixes}`;
+    const one = await RedisHoloStore.openHolo(redis.url, { ...SMALL, prefix });
+    const two = await RedisHoloStore.openHolo(redis.url, { ...SMALL, prefix });
+    const client = new Redis(redis.url);
+    try {
+      const d = layer(await one.getLayerStats()).dimension;
+      const cap = Math.floor(d / S2), third = Math.floor(cap / 3);
+      const [a] = await fill(one, [third], 80);
+      const [b] = await fill(two, [third], 81);
+      const [c] = await fill(one, [cap - 2 * third], 82);
+      // Both overflow the full layer at once: one evicts a, the other (admitting again on the moved state) b.
+      const [x, y] = await Promise.all([fill(one, [third], 83), fill(two, [third], 84)]);
+      const remaining = [c!, x![0]!, y![0]!];
+      for (const store of [one, two]) {
+        expect(layer(await store.getLayerStats())).toMatchObject({ evicted: 2, items: cap });
+        for (const gone of [a!, b!]) {
+          await expect(store.retrieveFromLayer(gone.id)).rejects.toMatchObject({ code: ErrorCode.INVALID, message: expect.stringContaining('evicted') });
+          expect(Buffer.from(await store.getDocument(gone.id)).equals(Buffer.from(gone.bytes))).toBe(true);
+        }
+        for (const doc of remaining) expect((await store.retrieveFromLayer(doc.id)).misses).toBe(0);
+      }
+      // The shared state counts exactly the bound items: no eviction was applied twice.
+      const state = JSON.parse((await client.get(`${prefix}:h:state`))!) as { layers: { items: number }[][] };
+      expect(state.layers[IDENTITY]![0]!.items).toBe(cap);
+      await one.close();
+      await two.close();
+      const [field, docs] = await client.mgetBuffer(`${prefix}:f:0:${IDENTITY}:0:base`, `${prefix}:fb:0:${IDENTITY}:0:base`);
+      const ids: string[] = [];
+      for (let at = 0; at < docs!.length; at += 32) ids.push(docs!.subarray(at, at + 32).toString('hex'));
+      expect(ids.sort()).toEqual(remaining.map((r) => r.id).sort());
+      const saved = new Float32Array(field!.buffer.slice(field!.byteOffset, field!.byteOffset + field!.length));
+      const expected = boundFrom(remaining, d);
+      const bins = expected.re.length;
+      let max = 0, withEvicted = 0;
+      const all = boundFrom([...remaining, a!, b!], d);
+      for (let k = 0; k < bins; k++) {
+        max = Math.max(max, Math.abs(saved[k]! - expected.re[k]!), Math.abs(saved[bins + k]! - expected.im[k]!));
+        withEvicted = Math.max(withEvicted, Math.abs(saved[k]! - all.re[k]!));
+      }
+      expect(max).toBeLessThan(1e-5);
+      expect(withEvicted).toBeGreaterThan(0.05);
+    } finally {
+      client.disconnect();
+      await one.close().catch(() => {});
+      await two.close().catch(() => {});
+    }
+  }, 60_000);
 });
+
+/** The identity field of `dimension` bound from exactly these documents' pairs. */
+function boundFrom(docs: readonly { id: string; manifest: DocumentManifest }[], dimension: number): { re: Float32Array; im: Float32Array } {
+  const layers = Array.from({ length: 6 }, (_, k) => [{ dimension: k === IDENTITY ? dimension : 1024, items: 0 }]);
+  const index = new HoloIndex(SMALL.secret, { layers, reserve: 0, headroom: 8 }, 0);
+  for (const { id, manifest } of docs) index.add(IDENTITY, 0, Buffer.from(id, 'hex'), manifest.structures, true);
+  const { re, im } = index.shards[IDENTITY]![0]!.field.spectrum;
+  return { re: re as Float32Array, im: im as Float32Array };
+}
