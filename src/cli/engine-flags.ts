@@ -13,7 +13,7 @@ export const ENGINE_USAGE = [
   '  --store DIR    the store directory (default $ATLAS_STORE, else ./atlas-store)',
   '  --threads N    worker threads (default: the available cores)',
   '  --capacity-policy reject|spill|evict  a layer store beyond capacity: throw, open a spill shard (default), or',
-  '                 evict the layer\'s oldest documents from its field (bytes kept; embedded store only)',
+  '                 evict the layer\'s oldest documents from its field (their bytes stay readable)',
 ].join('\n');
 
 export function openEngine(values: Record<string, unknown>): Promise<Engine> {

@@ -55,7 +55,7 @@ export interface HoloStoreOptions {
    * the reserve; 'evict' unbinds the layer's oldest documents (FIFO by admission) from its last shard until the new
    * one fits, a document larger than the whole shard still throws CapacityError. An evicted document keeps its bytes
    * (getDocument/verify) but leaves the field: retrieveFromLayer refuses it (INVALID), recallByCue no longer finds it,
-   * rebalance does not re-bind it, and its layer's `evicted` count says how many documents went. Not on Redis.
+   * rebalance does not re-bind it, and its layer's `evicted` count says how many documents went (docs/holo-store.md).
    */
   readonly capacityPolicy?: CapacityPolicy;
   /** Clean-up margin τ (default 0.5). */

@@ -1,6 +1,6 @@
 // Capacity policy evict (holo-store.md §3.6) for both holographic stores: a layer's oldest documents leave its field
 // (and N_k) to make room, their bytes stay; rebalance keeps them out. On Redis also: two writers' evictions.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { ErrorCode } from '../../src/errors.js';
 import { PAYLOAD_SIZE } from '../../src/framing/structure.js';
@@ -9,19 +9,12 @@ import { HoloStore, type HoloStoreOptions } from '../../src/store/holo-store.js'
 import type { DocumentManifest } from '../../src/store/store.js';
 import { RedisHoloStore } from '../../src/store/redis-holo-store.js';
 import { seededBytes } from '../fixtures/engine/data.js';
-import { PrivateRedis } from '../fixtures/queues/redis-server.js';
+import { redisForSuite } from '../fixtures/queues/redis-server.js';
 import { cleanDirs, newDir, putDoc } from '../store/holo-helpers.js';
 
 const SMALL = { totalFloats: 1 << 13, headroom: 8, secret: new Uint8Array(32).fill(5), capacityPolicy: 'evict' } as const;
-let redis: PrivateRedis;
+const redis = redisForSuite();
 let prefixes = 0;
-
-beforeAll(async () => {
-  redis = await PrivateRedis.start();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
 afterEach(() => cleanDirs());
 
 type HoloLike = HoloStore | RedisHoloStore;
