@@ -171,8 +171,10 @@ export class HoloStore extends LmdbStore {
    */
   #savedLayout: number;
   #layoutWritten = new Map<string, number>();
-  /** Pairs recorded but not yet superposed: binding runs behind the stores, in slices, so ingest never waits on it. */
-  /** sign −1: an evicted pair to unbind. */
+  /**
+   * Pairs recorded but not yet superposed: binding runs behind the stores, in slices, so ingest never waits on it.
+   * sign −1: an evicted pair to take out again.
+   */
   #queue: { index: HoloIndex; layer: number; shard: number; item: BoundItem; sign: 1 | -1 }[] = [];
   #queueHead = 0;
   #bindThreads?: number;
