@@ -22,7 +22,10 @@ export class FieldShard {
   readonly items: BoundItem[] = [];
   /** Distinct value digests bound here (hex → digest): the clean-up candidates. */
   readonly candidates = new Map<string, Uint8Array>();
-  /** Documents bound here (hex id → id bytes, their digests and their admission sequence number). */
+  /**
+   * Documents bound here (hex id → id bytes, their digests and their admission number), in admission order: `add`
+   * appends new admissions, and loads and rebalances add in admission order. Eviction takes them in this order.
+   */
   readonly documents = new Map<string, { doc: Uint8Array; digests: Uint8Array; seq: number }>();
   constructor(dimension: number) {
     this.field = new HoloField(dimension, 'f32', true);
@@ -86,10 +89,9 @@ export class HoloIndex {
     return { state, placement: placements[0]!, evictions };
   }
 
-  /** The documents of a shard, oldest admitted first. */
-  #residents(layer: number, shard: number): Resident[] {
-    const documents = [...(this.shards[layer]?.[shard]?.documents ?? new Map()).entries()];
-    return documents.sort(([, a], [, b]) => a.seq - b.seq).map(([id, { digests }]) => ({ id, count: digests.length / 32 }));
+  /** The documents of a shard, oldest admitted first (lazily: an eviction usually needs only the first few). */
+  *#residents(layer: number, shard: number): Generator<Resident> {
+    for (const [id, { digests }] of this.shards[layer]?.[shard]?.documents ?? []) yield { id, count: digests.length / 32 };
   }
 
   /** Applies an admitted state, opening the spill shard it may have added. */

@@ -555,11 +555,11 @@ export class HoloStore extends LmdbStore {
     const next = new HoloIndex(this.#config.secret, state, old.generation + 1);
     let done = 0;
     for (const [layer, shards] of old.shards.entries()) {
-      for (const shard of shards) {
-        for (const { doc, digests, seq } of shard.documents.values()) {
-          next.add(layer, 0, doc, digests, true, seq);
-          if (++done % 4 === 0) await yieldTurn();
-        }
+      // Shards merge into one: in admission order, the order eviction takes them in.
+      const documents = shards.flatMap((shard) => [...shard.documents.values()]).sort((a, b) => a.seq - b.seq);
+      for (const { doc, digests, seq } of documents) {
+        next.add(layer, 0, doc, digests, true, seq);
+        if (++done % 4 === 0) await yieldTurn();
       }
     }
     verifyRebound(next, state, loads, this.#margin);
@@ -654,7 +654,9 @@ export class HoloStore extends LmdbStore {
     for (const { value } of this.#vaults.getRange()) this.#counters[VAULT.index]!.bytes += value.length;
     const state: CapacityState = { ...saved, layers: saved.layers.map((shards, k) => shards.map((s, i) => ({ dimension: s.dimension, items: counts[k]![i]! }))) };
     const index = new HoloIndex(this.#config.secret, state, generation);
-    // With their admission numbers, so eviction stays FIFO across opens (records older than eviction: first).
+    // In admission order with their admission numbers, so eviction stays FIFO across opens without sorting each time
+    // (records older than eviction have none: first).
+    records.sort(([, a], [, b]) => (a.seq ?? -1) - (b.seq ?? -1));
     for (const [id, record, structures] of records) index.add(record.layer, record.shard, Buffer.from(id, 'hex'), structures, false, record.seq ?? -1);
     let container;
     try {
