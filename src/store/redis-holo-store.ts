@@ -89,22 +89,24 @@ function parsePartial(name: string, current: number): PartialName | undefined {
 
 /**
  * The capacity state as Redis holds it: with the fields' generation, the number of documents admitted so far (the
- * next one's admission number), and a rebalance's pause on admissions.
+ * next one's admission number) and evicted so far (writers prune their partials when it moves), and a rebalance's
+ * pause on admissions.
  */
 interface SharedState {
   readonly state: CapacityState;
   readonly generation: number;
   readonly admitted: number;
+  readonly evictions: number;
   readonly pausedUntil?: number;
 }
 
 function parseState(text: string | null | undefined): SharedState {
-  const { generation = 0, admitted = 0, pausedUntil, ...state } = JSON.parse(text ?? fail(ErrorCode.STATE, 'the capacity state is missing from Redis')) as CapacityState & { generation?: number; admitted?: number; pausedUntil?: number };
-  return { state, generation, admitted, ...(pausedUntil === undefined ? {} : { pausedUntil }) };
+  const { generation = 0, admitted = 0, evictions = 0, pausedUntil, ...state } = JSON.parse(text ?? fail(ErrorCode.STATE, 'the capacity state is missing from Redis')) as CapacityState & { generation?: number; admitted?: number; evictions?: number; pausedUntil?: number };
+  return { state, generation, admitted, evictions, ...(pausedUntil === undefined ? {} : { pausedUntil }) };
 }
 
-function stateText({ state, generation, admitted, pausedUntil }: SharedState): string {
-  return JSON.stringify({ ...state, generation, admitted, ...(pausedUntil === undefined ? {} : { pausedUntil }) });
+function stateText({ state, generation, admitted, evictions, pausedUntil }: SharedState): string {
+  return JSON.stringify({ ...state, generation, admitted, evictions, ...(pausedUntil === undefined ? {} : { pausedUntil }) });
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -164,6 +166,8 @@ export class RedisHoloStore extends RedisStore {
   #queue: { layer: number; shard: number; item: BoundItem }[] = [];
   #binding?: Promise<void>;
   #closing = false;
+  /** The shared eviction count when this writer last pruned its fields of evicted documents. */
+  #pruned = 0;
   /** Pairs bound by this writer so far: the cached read view is stale once it changes. */
   #binds = 0;
   #view?: { tag: string; index: HoloIndex; rebound: number };
@@ -256,7 +260,7 @@ export class RedisHoloStore extends RedisStore {
       const { state, placements, evicted } = await this.#admit(shared.state, layer.index, count);
       const shard = placements[0]!.shard;
       const written = await this.writeDocument(manifest, {
-        stateKey: this.key('h', 'state'), expected: expected!, next: stateText({ state, generation: shared.generation, admitted: shared.admitted + 1 }), recordsKey: this.key('h', 'records'),
+        stateKey: this.key('h', 'state'), expected: expected!, next: stateText({ state, generation: shared.generation, admitted: shared.admitted + 1, evictions: shared.evictions + evicted.length }), recordsKey: this.key('h', 'records'),
         record: recordText({ layer: layer.index, shard, length: manifest.length, writer: this.#writerId, seq: shared.admitted }), others: evicted,
       });
       if (written === -1) continue;
@@ -289,7 +293,7 @@ export class RedisHoloStore extends RedisStore {
   /** A rebalance holds admissions: wait for it, or take the pause back once it is past its deadline (it died). */
   async #waitForPause(text: string, shared: SharedState): Promise<void> {
     if ((await this.#now()) < shared.pausedUntil!) return sleep(PAUSE_POLL_MS);
-    await this.#scripts.atlasSetIf(1, this.key('h', 'state'), text, stateText({ state: shared.state, generation: shared.generation, admitted: shared.admitted }));
+    await this.#scripts.atlasSetIf(1, this.key('h', 'state'), text, stateText({ state: shared.state, generation: shared.generation, admitted: shared.admitted, evictions: shared.evictions }));
   }
 
   async #now(): Promise<number> {
@@ -332,6 +336,7 @@ export class RedisHoloStore extends RedisStore {
    * name, and what it bound since its last checkpoint is re-bound by readers and folded later (nothing counted twice).
    */
   async checkpoint(): Promise<void> {
+    await this.#pruneEvicted();
     await this.bound();
     if (this.#queue.length > 0) return; // closing with pairs unbound: the last saved partials stay consistent
     const keys: string[] = [], names: string[] = [], values: Buffer[] = [];
@@ -347,6 +352,27 @@ export class RedisHoloStore extends RedisStore {
     const saved = await this.#scripts.atlasCheckpoint(head.length + keys.length, ...head, ...keys, this.#writerId, String(this.#generation), ...names, ...values);
     if (saved === 0) await this.#rotateToCurrent();
     else if (await this.#deadPartials()) await this.compactFields();
+  }
+
+  /**
+   * Takes documents evicted since (by any writer) out of this writer's fields, so its partials do not carry them for
+   * every reader to subtract again. Pairs still queued for them are bound later: the sum comes out the same.
+   */
+  async #pruneEvicted(): Promise<void> {
+    const { evictions } = parseState(await this.redis.get(this.key('h', 'state')));
+    if (evictions === this.#pruned) return; // nothing evicted since the last look: no records to read
+    const held = this.#own.shards.flatMap((shards, layer) => shards.flatMap((shard, s) => [...shard.documents.keys()].map((id) => ({ layer, s, id }))));
+    const own = this.#own;
+    const texts = held.length ? await this.redis.hmget(this.key('h', 'records'), ...held.map((h) => h.id)) : [];
+    if (own !== this.#own) return; // rotated meanwhile: those fields are gone
+    this.#pruned = evictions;
+    held.forEach(({ layer, s, id }, i) => {
+      const entry = own.shards[layer]![s]!.documents.get(id);
+      if (!entry || texts[i] === null || !parseRecord(texts[i]!).evicted) return;
+      own.evict(layer, s, id);
+      own.bindDocument(layer, s, entry.doc, entry.digests, -1);
+      this.#binds++;
+    });
   }
 
   /** Whether a saved partial belongs to a writer that is gone (a cheap look before a fold). */
@@ -657,13 +683,13 @@ export class RedisHoloStore extends RedisStore {
       const names = bases.map((k) => `${next.generation}:${k}:0:${BASE}`);
       for (const name of names) keys.push(this.key('f', name), this.key('fb', name));
       const config = total === this.#config.totalFloats ? '' : JSON.stringify({ ...this.#config, totalFloats: total });
-      const swapped = await this.#scripts.atlasSwapFields(keys.length, ...keys, paused, stateText({ state, generation: next.generation, admitted: shared.admitted }), config,
+      const swapped = await this.#scripts.atlasSwapFields(keys.length, ...keys, paused, stateText({ state, generation: next.generation, admitted: shared.admitted, evictions: shared.evictions }), config,
         String(bases.length), String(records.length), this.key('f', ''), this.key('fb', ''),
         ...records.flatMap(({ id, ...r }) => [id, recordText({ ...r, shard: 0 })]), ...names,
         ...bases.flatMap((k) => [fieldBytes(next, k, 0), Buffer.concat([...next.shards[k]![0]!.documents.values()].map((d) => d.doc))]));
       if (swapped !== 1) fail(ErrorCode.STATE, 'the rebalance ran past its pause deadline and writers took it back; the old fields stay');
       this.#config = { ...this.#config, totalFloats: total };
-      this.#rotate({ state, generation: next.generation, admitted: shared.admitted });
+      this.#rotate({ state, generation: next.generation, admitted: shared.admitted, evictions: shared.evictions });
       return { generation: next.generation, dimensions: state.layers.map((shards) => shards[0]!.dimension), reserve: state.reserve };
     } catch (err) {
       await this.#scripts.atlasSetIf(1, this.key('h', 'state'), paused, stateText(shared)).catch(() => {}); // admissions go on
@@ -678,7 +704,7 @@ export class RedisHoloStore extends RedisStore {
       const shared = parseState(current);
       const now = await this.#now();
       if (shared.pausedUntil !== undefined && shared.pausedUntil > now) fail(ErrorCode.STATE, 'another rebalance of this store is running');
-      const unpaused = { state: shared.state, generation: shared.generation, admitted: shared.admitted };
+      const unpaused = { state: shared.state, generation: shared.generation, admitted: shared.admitted, evictions: shared.evictions };
       const text = stateText({ ...unpaused, pausedUntil: now + REBALANCE_PAUSE_MS });
       if ((await this.#scripts.atlasSetIf(1, this.key('h', 'state'), current ?? '', text)) === 1) return { text, shared: unpaused };
     }

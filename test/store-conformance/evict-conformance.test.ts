@@ -166,12 +166,15 @@ describe('RedisHoloStore eviction across writers', () => {
       // The shared state counts exactly the bound items: no eviction was applied twice.
       const state = JSON.parse((await client.get(`${prefix}:h:state`))!) as { layers: { items: number }[][] };
       expect(state.layers[IDENTITY]![0]!.items).toBe(cap);
+      // A checkpoint leaves evicted documents out of the writer's saved partial (one stored a and c, then x).
+      await one.checkpoint();
+      const partial = (await client.getBuffer(`${prefix}:fb:0:${IDENTITY}:0:${one.writerId}`))!;
+      expect(idsIn(partial).sort()).toEqual([c!.id, x![0]!.id].sort());
+      for (const doc of remaining) expect((await two.retrieveFromLayer(doc.id)).misses).toBe(0);
       await one.close();
       await two.close();
       const [field, docs] = await client.mgetBuffer(`${prefix}:f:0:${IDENTITY}:0:base`, `${prefix}:fb:0:${IDENTITY}:0:base`);
-      const ids: string[] = [];
-      for (let at = 0; at < docs!.length; at += 32) ids.push(docs!.subarray(at, at + 32).toString('hex'));
-      expect(ids.sort()).toEqual(remaining.map((r) => r.id).sort());
+      expect(idsIn(docs!).sort()).toEqual(remaining.map((r) => r.id).sort());
       const saved = new Float32Array(field!.buffer.slice(field!.byteOffset, field!.byteOffset + field!.length));
       const expected = boundFrom(remaining, d);
       const bins = expected.re.length;
@@ -190,6 +193,12 @@ describe('RedisHoloStore eviction across writers', () => {
     }
   }, 60_000);
 });
+
+function idsIn(list: Buffer): string[] {
+  const ids: string[] = [];
+  for (let at = 0; at < list.length; at += 32) ids.push(list.subarray(at, at + 32).toString('hex'));
+  return ids;
+}
 
 /** The identity field of `dimension` bound from exactly these documents' pairs. */
 function boundFrom(docs: readonly { id: string; manifest: DocumentManifest }[], dimension: number): { re: Float32Array; im: Float32Array } {
