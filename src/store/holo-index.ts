@@ -82,7 +82,7 @@ export class HoloIndex {
 
   /**
    * Admits `count` items into a layer (§3.6, all-or-nothing); nothing changes until `commit`. Under 'evict' the
-   * documents to evict (oldest admitted first) come back to be unbound and `remove`d by the caller.
+   * documents to evict (oldest admitted first) come back for the caller to `evict` and unbind.
    */
   admit(layer: number, count: number, policy: CapacityPolicy): { state: CapacityState; placement: Placement; evictions: Eviction[] } {
     const { state, placements, evictions } = admit(this.#state, [{ layer, count }], policy, (k, s) => this.#residents(k, s));
