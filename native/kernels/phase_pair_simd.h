@@ -26,10 +26,11 @@ PP_TARGET static inline vu64 PP(mix64)(vu64 z) {
   return z ^ (z >> 31);
 }
 
-/* z_key, z_value: s0 + k·golden per lane. The pair's turns as a 53-bit fixed-point sum (any whole turns above). */
-PP_TARGET static inline vu64 PP(fixed_turns)(pp_seeds p, vu64 z_key, vu64 z_value) {
+/* z_key, z_value: s0 + k·golden per lane. The turns of the key's code, plus the value's when `pair` (a constant), as a
+ * 53-bit fixed-point number (any whole turns above). */
+PP_TARGET static inline vu64 PP(fixed_turns)(pp_seeds p, vu64 z_key, vu64 z_value, const int pair) {
   vu64 a = (PP(mix64)(z_key) ^ p.k1) >> 11;
-  if (p.has_value) a += (PP(mix64)(z_value) ^ p.v1) >> 11;
+  if (pair) a += (PP(mix64)(z_value) ^ p.v1) >> 11;
   return a;
 }
 
@@ -53,7 +54,7 @@ PP_TARGET static inline void PP(cos_sin)(vu64 a, vf64* c_out, vf64* s_out) {
 /* Bins [lo, hi) (1 <= lo, hi <= D/2) in steps of LANES bins; the body gets the step's cos/sin c, s, the offset i of its
  * first bin and the number n of real bins: LANES (a constant, so the copies are plain vector loads and stores), or
  * fewer on the last, partial step, whose copies are zero-padded. */
-#define PP_FOR_BINS(p, lo, hi, ...)                                                                                 \
+#define PP_FOR_BINS(p, pair, lo, hi, ...)                                                                              \
   do {                                                                                                             \
     vu64 zk, zv;                                                                                                   \
     for (int j = 0; j < LANES; j++) zk[j] = p.k0 + ((uint64_t)(lo) + j) * PP_GOLDEN, zv[j] = p.v0 + ((uint64_t)(lo) + j) * PP_GOLDEN; \
@@ -62,20 +63,20 @@ PP_TARGET static inline void PP(cos_sin)(vu64 a, vf64* c_out, vf64* s_out) {
     for (; i + LANES <= total; i += LANES, zk += LANES * PP_GOLDEN, zv += LANES * PP_GOLDEN) {                     \
       const size_t n = LANES;                                                                                      \
       vf64 c, s;                                                                                                   \
-      PP(cos_sin)(PP(fixed_turns)(p, zk, zv), &c, &s);                                                             \
+      PP(cos_sin)(PP(fixed_turns)(p, zk, zv, pair), &c, &s);                                                             \
       __VA_ARGS__                                                                                                      \
     }                                                                                                              \
     if (i < total) {                                                                                               \
       const size_t n = total - i;                                                                                  \
       vf64 c, s;                                                                                                   \
-      PP(cos_sin)(PP(fixed_turns)(p, zk, zv), &c, &s);                                                             \
+      PP(cos_sin)(PP(fixed_turns)(p, zk, zv, pair), &c, &s);                                                             \
       __VA_ARGS__                                                                                                      \
     }                                                                                                              \
   } while (0)
 
 /* re/im += scale·(cos, sin) over bins [lo, hi); r/m point at bin lo. */
 PP_TARGET static void PP(bind)(pp_seeds p, uint32_t lo, uint32_t hi, double scale, float* restrict r, float* restrict m) {
-  PP_FOR_BINS(p, lo, hi, {
+  PP_FOR_BINS(p, 1, lo, hi, {
     vf32 vr = {0}, vm = {0};
     __builtin_memcpy(&vr, r + i, n * sizeof(float));
     __builtin_memcpy(&vm, m + i, n * sizeof(float));
@@ -89,7 +90,7 @@ PP_TARGET static void PP(bind)(pp_seeds p, uint32_t lo, uint32_t hi, double scal
 /* Σ re·cos + im·sin over bins [lo, hi). */
 PP_TARGET static double PP(dot)(pp_seeds p, uint32_t lo, uint32_t hi, const float* r, const float* m) {
   vf64 sum = {0};
-  PP_FOR_BINS(p, lo, hi, {
+  PP_FOR_BINS(p, 1, lo, hi, {
     vf32 vr = {0}, vm = {0};
     __builtin_memcpy(&vr, r + i, n * sizeof(float));
     __builtin_memcpy(&vm, m + i, n * sizeof(float));
@@ -102,7 +103,7 @@ PP_TARGET static double PP(dot)(pp_seeds p, uint32_t lo, uint32_t hi, const floa
 
 /* re/im = cos, sin over bins [lo, hi). */
 PP_TARGET static void PP(code)(pp_seeds p, uint32_t lo, uint32_t hi, double* restrict r, double* restrict m) {
-  PP_FOR_BINS(p, lo, hi, {
+  PP_FOR_BINS(p, 0, lo, hi, {
     __builtin_memcpy(r + i, &c, n * sizeof(double));
     __builtin_memcpy(m + i, &s, n * sizeof(double));
   });
