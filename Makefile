@@ -26,7 +26,7 @@ $(WASM): $(IR) $(PHASE)
 	@mkdir -p $(dir $@) $(OUT)/ir
 	sh native/ir-object.sh wasm $(OUT)/ir/kernels_wasm.o
 	clang-14 $(WASM_CFLAGS) -c native/kernels/phase_pair.c -o $(OUT)/ir/phase_pair_wasm.o
-	wasm-ld-14 --no-entry --export-dynamic --import-memory --shared-memory --max-memory=67108864 \
+	wasm-ld-14 --no-entry --export-dynamic --export=__heap_base --import-memory --shared-memory --max-memory=67108864 \
 		--initial-memory=1048576 -o $@ $(OUT)/ir/kernels_wasm.o $(OUT)/ir/phase_pair_wasm.o
 
 $(OUT)/obj/%.o: %.c include/atlas.h native/kernels/kernels.h $(wildcard native/c/*.h)

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ErrorCode, fail } from '../errors.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { checked } from './checked.js';
 import type { Kernels, RawKernels } from './types.js';
@@ -11,6 +12,8 @@ import type { Kernels, RawKernels } from './types.js';
 export const WASM_PATH = join(PACKAGE_ROOT, 'dist', 'wasm', 'atlas.wasm');
 
 interface Exports {
+  /** The end of the data and the shadow stack: the staging areas start above it. */
+  __heap_base: { value: number };
   ak_byte_sum(p: number, len: number): bigint;
   ak_update(residue: number, p: number, len: number): number;
   ak_delta(before: number, after: number, len: number): number;
@@ -24,12 +27,13 @@ interface Exports {
 }
 
 /*
- * Copy-in/copy-out. wasm-ld puts the data and the shadow stack (which only the phase-pair kernels touch, for their last
- * partial step) below about 66 KiB; the phase codes' seeds are staged at SEEDS, just under 1<<17, and two staging
- * areas of CHUNK bytes sit above. The phase-pair kernels take bins CHUNK / 4 (float32) or CHUNK / 8 (float64) at a time. Caller data is copied in (and results out) CHUNK at a time: one extra
- * pass over the bytes per call, the price of accepting any Uint8Array, SharedArrayBuffer views included. CHUNK is a
- * multiple of 96 and 256, so chunking never changes a memset fixup and never splits a page. Each thread that imports
- * this module gets its own shared Memory, so the staging areas are never shared between threads.
+ * Copy-in/copy-out. wasm-ld puts the data and the shadow stack below 1<<17 (only the phase-pair kernels use the stack,
+ * for their last, partial step); the phase codes' seeds are staged in the 32 bytes under 1<<17, and two staging areas
+ * of CHUNK bytes sit above. Caller data is copied in (and results out) CHUNK at a time: one extra pass over the bytes
+ * per call, the price of accepting any Uint8Array, SharedArrayBuffer views included. CHUNK is a multiple of 96 and 256,
+ * so chunking never changes a memset fixup and never splits a page; a phase-pair call covers CHUNK / 4 float32 or
+ * CHUNK / 8 float64 bins. Each thread that imports this module gets its own shared Memory, so the staging areas are
+ * never shared between threads.
  */
 // lib ES2022 and @types/node 20 leave out the WebAssembly namespace; this is the part used here.
 interface WasmModule {
@@ -53,6 +57,7 @@ const F64_BINS = CHUNK / 8;
 export function instantiateWasm(module: WasmModule = new WA.Module(readFileSync(WASM_PATH))): RawKernels {
   const memory = new WA.Memory({ initial: (B + CHUNK) >> 16, maximum: 1024, shared: true });
   const x = new WA.Instance(module, { env: { memory } }).exports as unknown as Exports;
+  if (x.__heap_base.value > SEEDS) fail(ErrorCode.STATE, `atlas.wasm's data and stack end at ${x.__heap_base.value}, above its staging areas (${SEEDS})`);
   const heap = new Uint8Array(memory.buffer);
   const stageIn = (bytes: Uint8Array, at: number, n: number, to: number): void => heap.set(bytes.subarray(at, at + n), to);
   const f32 = (at: number) => new Float32Array(memory.buffer, at, F32_BINS);
