@@ -66,9 +66,8 @@ static uint64_t mix64(uint64_t z) {
   return z ^ (z >> 31);
 }
 
-/* cos θ of the real bin k (0 or D/2): the turns there are 0 or halves, so cos is exactly 1 or -1. */
-static double edge_cos(pp_seeds p, uint32_t k) {
-  if (k == 0) return 1;
+/* cos θ of the real bin k = D/2: its turns are halves, so cos is exactly 1 or -1 (at bin 0, θ = 0). */
+static double half_cos(pp_seeds p, uint32_t k) {
   uint64_t odd = (mix64(p.k0 + k * PP_GOLDEN) ^ p.k1) >> 63;
   if (p.has_value) odd ^= (mix64(p.v0 + k * PP_GOLDEN) ^ p.v1) >> 63;
   return odd ? -1 : 1;
@@ -90,7 +89,7 @@ void atlas_k_bind_phase_pair(const uint32_t key[4], const uint32_t value[4], uin
   const pp_range g = range_of(dimension, from, to);
   CALL(bind, p, g.lo, g.hi, scale, re + (g.lo - from), im + (g.lo - from));
   if (g.has0) re[0] = (float)((double)re[0] + scale);
-  if (g.has_half) re[g.half - from] = (float)((double)re[g.half - from] + scale * edge_cos(p, g.half));
+  if (g.has_half) re[g.half - from] = (float)((double)re[g.half - from] + scale * half_cos(p, g.half));
 }
 
 double atlas_k_phase_pair_dot(const uint32_t key[4], const uint32_t value[4], uint32_t dimension, uint32_t from, uint32_t to, const float* re, const float* im) {
@@ -98,7 +97,7 @@ double atlas_k_phase_pair_dot(const uint32_t key[4], const uint32_t value[4], ui
   const pp_range g = range_of(dimension, from, to);
   double sum = 2 * CALL(dot, p, g.lo, g.hi, re + (g.lo - from), im + (g.lo - from));
   if (g.has0) sum += re[0];
-  if (g.has_half) sum += re[g.half - from] * edge_cos(p, g.half);
+  if (g.has_half) sum += re[g.half - from] * half_cos(p, g.half);
   return sum;
 }
 
@@ -106,10 +105,6 @@ void atlas_k_phase_code(const uint32_t seed[4], uint32_t dimension, uint32_t fro
   const pp_seeds p = seeds_of(seed, NULL);
   const pp_range g = range_of(dimension, from, to);
   CALL(code, p, g.lo, g.hi, re + (g.lo - from), im + (g.lo - from));
-  for (int e = 0; e < 2; e++) {
-    const uint32_t k = e ? g.half : 0;
-    if (!(e ? g.has_half : g.has0)) continue;
-    re[k - from] = edge_cos(p, k);
-    im[k - from] = 0;
-  }
+  if (g.has0) re[0] = 1, im[0] = 0;
+  if (g.has_half) re[g.half - from] = half_cos(p, g.half), im[g.half - from] = 0;
 }

@@ -1,7 +1,7 @@
 /* The body of the phase-pair kernels (phase_pair.c) in GCC/clang vector extensions, LANES bins per step. Included once
  * per target: the includer defines LANES, SUFFIX (the variant's name suffix) and PP_TARGET (a function attribute list,
- * empty for wasm). Explicit vectors because neither GCC 12 nor clang vectorise the scalar loop without AVX-512: it
- * needs 64-bit multiplies and int64 -> double conversions, and the quadrant select reads as control flow.
+ * empty for wasm). Explicit vectors because GCC 12 left the scalar loop scalar below AVX-512: it needs 64-bit
+ * multiplies and int64 -> double conversions, and the quadrant select read as control flow.
  *
  * Exactness: the turns of key and value bins are 53-bit fixed-point numbers (x >> 11), so their sum, its nearest
  * quarter turn q and the remainder are computed in integers, exactly; only the remainder (|rem| <= 2^50, converted
@@ -51,27 +51,32 @@ PP_TARGET static inline void PP(cos_sin)(vu64 a, vf64* c_out, vf64* s_out) {
   *s_out = (vf64)(((ss & ~swap) | (cs & swap)) ^ (((q >> 1) & 1) << 63));
 }
 
-/* Bins [lo, hi) (1 <= lo, hi <= D/2) in steps of LANES bins; the body gets the step's cos/sin c, s, the offset i of its
- * first bin and the number n of real bins: LANES (a constant, so the copies are plain vector loads and stores), or
+/* Bins [lo, hi) (1 <= lo <= hi <= D/2) in steps of LANES bins; the body gets the step's cos/sin c, s, the offset i of
+ * its first bin and the number n of real bins: LANES (a constant, so the copies are plain vector loads and stores), or
  * fewer on the last, partial step, whose copies are zero-padded. */
-#define PP_FOR_BINS(p, pair, lo, hi, ...)                                                                              \
-  do {                                                                                                             \
-    vu64 zk, zv;                                                                                                   \
-    for (int j = 0; j < LANES; j++) zk[j] = p.k0 + ((uint64_t)(lo) + j) * PP_GOLDEN, zv[j] = p.v0 + ((uint64_t)(lo) + j) * PP_GOLDEN; \
-    const size_t total = (hi) > (lo) ? (size_t)((hi) - (lo)) : 0;                                                 \
-    size_t i = 0;                                                                                                  \
-    for (; i + LANES <= total; i += LANES, zk += LANES * PP_GOLDEN, zv += LANES * PP_GOLDEN) {                     \
-      const size_t n = LANES;                                                                                      \
-      vf64 c, s;                                                                                                   \
-      PP(cos_sin)(PP(fixed_turns)(p, zk, zv, pair), &c, &s);                                                             \
-      __VA_ARGS__                                                                                                      \
-    }                                                                                                              \
-    if (i < total) {                                                                                               \
-      const size_t n = total - i;                                                                                  \
-      vf64 c, s;                                                                                                   \
-      PP(cos_sin)(PP(fixed_turns)(p, zk, zv, pair), &c, &s);                                                             \
-      __VA_ARGS__                                                                                                      \
-    }                                                                                                              \
+#define PP_FOR_BINS(p, pair, lo, hi, ...)                                     \
+  do {                                                                        \
+    vu64 zk, zv;                                                              \
+    for (int j = 0; j < LANES; j++) {                                         \
+      zk[j] = p.k0 + ((uint64_t)(lo) + j) * PP_GOLDEN;                        \
+      zv[j] = p.v0 + ((uint64_t)(lo) + j) * PP_GOLDEN;                        \
+    }                                                                         \
+    const size_t total = (size_t)((hi) - (lo));                               \
+    size_t i = 0;                                                             \
+    for (; i + LANES <= total; i += LANES) {                                  \
+      const size_t n = LANES;                                                 \
+      vf64 c, s;                                                              \
+      PP(cos_sin)(PP(fixed_turns)(p, zk, zv, pair), &c, &s);                  \
+      __VA_ARGS__                                                             \
+      zk += LANES * PP_GOLDEN;                                                \
+      zv += LANES * PP_GOLDEN;                                                \
+    }                                                                         \
+    if (i < total) {                                                          \
+      const size_t n = total - i;                                             \
+      vf64 c, s;                                                              \
+      PP(cos_sin)(PP(fixed_turns)(p, zk, zv, pair), &c, &s);                  \
+      __VA_ARGS__                                                             \
+    }                                                                         \
   } while (0)
 
 /* re/im += scale·(cos, sin) over bins [lo, hi); r/m point at bin lo. */
@@ -109,6 +114,7 @@ PP_TARGET static void PP(code)(pp_seeds p, uint32_t lo, uint32_t hi, double* res
   });
 }
 
+#undef PP_FOR_BINS
 #undef vu64
 #undef vi64
 #undef vf64
