@@ -51,6 +51,17 @@ PP_TARGET static inline void PP(cos_sin)(vu64 a, vf64* c_out, vf64* s_out) {
   *s_out = (vf64)(((ss & ~swap) | (cs & swap)) ^ (((q >> 1) & 1) << 63));
 }
 
+PP_TARGET static inline vf64 PP(widen)(vf32 x) {
+#ifdef __clang__
+  return __builtin_convertvector(x, vf64);
+#else
+  /* GCC 12 splits __builtin_convertvector here through the stack; this loop becomes one vcvtps2pd (5% faster binds). */
+  vf64 d;
+  for (int j = 0; j < LANES; j++) d[j] = x[j];
+  return d;
+#endif
+}
+
 /* Bins [lo, hi) (1 <= lo <= hi <= D/2) in steps of LANES bins; the body gets the step's cos/sin c, s, the offset i of
  * its first bin and the number n of real bins: LANES (a constant, so the copies are plain vector loads and stores), or
  * fewer on the last, partial step, whose copies are zero-padded. */
@@ -85,8 +96,8 @@ PP_TARGET static void PP(bind)(pp_seeds p, uint32_t lo, uint32_t hi, double scal
     vf32 vr = {0}, vm = {0};
     __builtin_memcpy(&vr, r + i, n * sizeof(float));
     __builtin_memcpy(&vm, m + i, n * sizeof(float));
-    vr = __builtin_convertvector(__builtin_convertvector(vr, vf64) + scale * c, vf32);
-    vm = __builtin_convertvector(__builtin_convertvector(vm, vf64) + scale * s, vf32);
+    vr = __builtin_convertvector(PP(widen)(vr) + scale * c, vf32);
+    vm = __builtin_convertvector(PP(widen)(vm) + scale * s, vf32);
     __builtin_memcpy(r + i, &vr, n * sizeof(float));
     __builtin_memcpy(m + i, &vm, n * sizeof(float));
   });
@@ -99,7 +110,7 @@ PP_TARGET static double PP(dot)(pp_seeds p, uint32_t lo, uint32_t hi, const floa
     vf32 vr = {0}, vm = {0};
     __builtin_memcpy(&vr, r + i, n * sizeof(float));
     __builtin_memcpy(&vm, m + i, n * sizeof(float));
-    sum += __builtin_convertvector(vr, vf64) * c + __builtin_convertvector(vm, vf64) * s;
+    sum += PP(widen)(vr) * c + PP(widen)(vm) * s;
   });
   double total = 0;
   for (int j = 0; j < LANES; j++) total += sum[j];
