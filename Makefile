@@ -1,8 +1,12 @@
-# Builds what node-gyp does not: the WASM module and libatlas (static + shared) with its C tests.
+# Builds what node-gyp does not: the WASM module (the ir/ kernels plus native/kernels/phase_pair.c for wasm simd128,
+# by clang-14) and libatlas (static + shared) with its C tests.
 # `npm run build` runs tsc, node-gyp (the addon) and `make all`.
 OUT := dist/native
 WASM := dist/wasm/atlas.wasm
 IR := ir/conserved.ll ir/r96.ll native/ir-object.sh
+PHASE := native/kernels/phase_pair.c native/kernels/phase_pair_simd.h native/kernels/kernels.h
+# Freestanding: phase_pair.c needs no libc; bulk memory turns its copies into memory.copy, atomics allow shared memory.
+WASM_CFLAGS := --target=wasm32 -msimd128 -matomics -mbulk-memory -O3 -nostdlib -std=gnu11 -fvisibility=default -Wall -Wextra
 CFLAGS := -O2 -fvisibility=hidden -std=gnu11 -Wall -Wextra -fPIC -pthread -Iinclude -Inative
 LIB_SRC := $(wildcard native/c/*.c) native/kernels/dispatch.c
 IR_OBJ := $(OUT)/ir/kernels_base.o $(OUT)/ir/kernels_v3.o $(OUT)/ir/kernels_v4.o
@@ -18,11 +22,12 @@ $(OUT)/ir/kernels_%.o: $(IR)
 	@mkdir -p $(dir $@)
 	sh native/ir-object.sh $* $@
 
-$(WASM): $(IR)
+$(WASM): $(IR) $(PHASE)
 	@mkdir -p $(dir $@) $(OUT)/ir
 	sh native/ir-object.sh wasm $(OUT)/ir/kernels_wasm.o
-	wasm-ld-14 --no-entry --export-dynamic --import-memory --shared-memory --max-memory=67108864 \
-		--initial-memory=1048576 -o $@ $(OUT)/ir/kernels_wasm.o
+	clang-14 $(WASM_CFLAGS) -c native/kernels/phase_pair.c -o $(OUT)/ir/phase_pair_wasm.o
+	wasm-ld-14 --no-entry --export-dynamic --export=__heap_base --import-memory --shared-memory --max-memory=67108864 \
+		--initial-memory=1048576 -o $@ $(OUT)/ir/kernels_wasm.o $(OUT)/ir/phase_pair_wasm.o
 
 $(OUT)/obj/%.o: %.c include/atlas.h native/kernels/kernels.h $(wildcard native/c/*.h)
 	@mkdir -p $(dir $@)

@@ -6,7 +6,7 @@
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native", "include"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       "cflags": ["-O2"],
-      "cflags_c": ["-std=gnu11", "-fopenmp-simd"],
+      "cflags_c": ["-std=gnu11", "-Wno-psabi"],
       "cflags_cc": ["-O2", "-std=c++17"],
       "actions": [
         {

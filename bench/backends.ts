@@ -23,7 +23,7 @@ export function benchBackends(): BenchBackend[] {
   return out;
 }
 
-/** One bench case per backend: make(kernels) gives the operation. */
-export function backendCases(backends: readonly BenchBackend[], make: (k: Kernels) => () => unknown, bytes: number): Case[] {
-  return backends.map((be) => ({ name: be.label, op: make(be.kernels), bytes, ...(be.enter ? { enter: be.enter } : {}) }));
+/** One bench case per backend: make(kernels) gives the operation; `bytes` per operation, if it has a size in bytes. */
+export function backendCases(backends: readonly BenchBackend[], make: (k: Kernels) => () => unknown, bytes?: number): Case[] {
+  return backends.map((be) => ({ name: be.label, op: make(be.kernels), ...(bytes === undefined ? {} : { bytes }), ...(be.enter ? { enter: be.enter } : {}) }));
 }

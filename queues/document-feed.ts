@@ -1,11 +1,12 @@
 import type { DocumentResult } from '../src/engine/document.js';
 import type { Engine } from '../src/engine/engine.js';
-import { routeItem } from '../src/engine/route-item.js';
+import { routeItem, type RoutedItem } from '../src/engine/route-item.js';
 import type { IngestItem } from '../src/engine/sources.js';
 import { ErrorCode, fail } from '../src/errors.js';
+import type { Layer } from '../src/holo/layers.js';
 
 interface Entry {
-  readonly item: IngestItem;
+  readonly routed: RoutedItem;
   readonly signal: AbortSignal | undefined;
   readonly resolve: (result: DocumentResult) => void;
   readonly reject: (err: unknown) => void;
@@ -41,15 +42,19 @@ export class DocumentFeed {
     this.#engine = engine;
   }
 
-  /** Ingests one document (a file path or bytes); `signal` aborts it (and the shared run, if the document is in it). */
-  async ingest(item: IngestItem, signal?: AbortSignal): Promise<DocumentResult> {
+  /**
+   * Ingests one document (a file path or bytes) into `layer`, or where it routes (auto) when none is given; `signal`
+   * aborts it (and the shared run, if the document is in it).
+   */
+  async ingest(item: IngestItem, signal?: AbortSignal, layer?: Layer): Promise<DocumentResult> {
     if (this.#closed) fail(ErrorCode.STATE, 'the document feed is closed');
     signal?.throwIfAborted();
-    if (!(await routeItem(item, 'auto')).hasField) return this.#alone(item, signal);
+    const routed = { item, layer: layer ?? (await routeItem(item, 'auto')) }; // the only time this document is routed
+    if (!routed.layer.hasField) return this.#alone(routed, signal);
     signal?.throwIfAborted(); // aborted while it was routed: no 'abort' event will come
     return new Promise<DocumentResult>((resolve, reject) => {
       const onAbort = (): void => this.#abort(entry);
-      const entry: Entry = { item, signal, resolve, reject, unlisten: () => signal?.removeEventListener('abort', onAbort) };
+      const entry: Entry = { routed, signal, resolve, reject, unlisten: () => signal?.removeEventListener('abort', onAbort) };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#queued.push(entry);
       if (this.#run) this.#run.wake?.();
@@ -84,12 +89,12 @@ export class DocumentFeed {
     const queued = this.#queued;
     const closed = (): boolean => this.#closed;
     // A run that ended (failed, aborted) takes nothing more: what is queued waits for the next run.
-    async function* items(): AsyncGenerator<IngestItem> {
+    async function* items(): AsyncGenerator<RoutedItem> {
       while (!run.ended && !run.abort.signal.aborted) {
         const entry = queued.shift();
         if (entry) {
           run.inFlight.push(entry);
-          yield entry.item;
+          yield entry.routed;
         } else if (closed()) {
           return;
         } else {
@@ -102,7 +107,7 @@ export class DocumentFeed {
     return run;
   }
 
-  async #consume(run: Run, items: AsyncGenerator<IngestItem>): Promise<void> {
+  async #consume(run: Run, items: AsyncGenerator<RoutedItem>): Promise<void> {
     try {
       for await (const result of this.#engine.ingest(items, { ...OPTIONS, signal: run.abort.signal })) {
         const entry = run.inFlight.shift()!;
@@ -114,7 +119,7 @@ export class DocumentFeed {
       for (const entry of run.inFlight.splice(0)) {
         entry.unlisten();
         if (entry.signal?.aborted) entry.reject(entry.signal.reason);
-        else this.#alone(entry.item, entry.signal).then(entry.resolve, entry.reject);
+        else this.#alone(entry.routed, entry.signal).then(entry.resolve, entry.reject);
       }
     } finally {
       run.ended = true;
@@ -124,9 +129,9 @@ export class DocumentFeed {
     }
   }
 
-  async #alone(item: IngestItem, signal: AbortSignal | undefined): Promise<DocumentResult> {
+  async #alone(routed: RoutedItem, signal: AbortSignal | undefined): Promise<DocumentResult> {
     let result: DocumentResult | undefined;
-    for await (const r of this.#engine.ingest(item, signal ? { ...OPTIONS, signal } : OPTIONS)) result = r;
+    for await (const r of this.#engine.ingest([routed], signal ? { ...OPTIONS, signal } : OPTIONS)) result = r;
     return result ?? fail(ErrorCode.STATE, 'the document produced no result');
   }
 }

@@ -1,9 +1,13 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hmac } from 'node:crypto';
 import { resolve } from 'node:path';
 import { FlowProducer, Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AtlasError, ErrorCode, fail } from '../src/errors.js';
 import { walk, type IngestItem } from '../src/engine/sources.js';
+import { resolveLayer } from '../src/holo/layers.js';
+import { isAutoPolicy, routeToLayer, type LayerPolicy } from '../src/holo/routing.js';
+import { STAGING_INDEX, loadVaultKey, sealChunk, vaultDocId, vaultDocIdHash, vaultDocIdOf, type VaultKey } from '../src/holo/vault.js';
+import { ROUTING_PREFIX } from '../src/store/holo-store.js';
 import { connect } from './connection.js';
 import { hashFiles } from './hash-files.js';
 import {
@@ -18,6 +22,11 @@ export interface IngestQueueOptions {
   readonly maxStagedBytes?: number;
   readonly attempts?: number;
   readonly backoffMs?: number;
+  /**
+   * Where the Vault key comes from (default ATLAS_VAULT_KEY). Documents that route to the Vault need it here: their job
+   * id is their keyed Vault id and a submitted buffer is staged sealed, so no plaintext or plain hash reaches Redis.
+   */
+  readonly vaultKeyFile?: string;
 }
 
 export interface SubmittedBatch {
@@ -54,6 +63,7 @@ export class IngestQueue {
   readonly #maxStagedBytes: number;
   readonly #attempts: number;
   readonly #backoffMs: number;
+  readonly #vaultKeyFile?: string;
 
   private constructor(redis: Redis, options: IngestQueueOptions) {
     const prefix = options.prefix ?? 'bull';
@@ -69,6 +79,15 @@ export class IngestQueue {
     this.#maxStagedBytes = options.maxStagedBytes ?? 16 << 20;
     this.#attempts = options.attempts ?? RETRY.attempts;
     this.#backoffMs = options.backoffMs ?? RETRY.backoffMs;
+    if (options.vaultKeyFile !== undefined) this.#vaultKeyFile = options.vaultKeyFile;
+  }
+
+  #vaultKey(what: string): VaultKey {
+    try {
+      return loadVaultKey(this.#vaultKeyFile === undefined ? {} : { keyFile: this.#vaultKeyFile });
+    } catch (err) {
+      return fail((err as AtlasError).code ?? ErrorCode.STATE, `${what} routes to the Vault, which needs the Vault key here too: ${(err as Error).message}`);
+    }
   }
 
   static async open(url: string, options: IngestQueueOptions = {}): Promise<IngestQueue> {
@@ -77,26 +96,35 @@ export class IngestQueue {
 
   /**
    * Submits one batch: paths (files or folders, recursive; they must be readable by the workers at the same path) and
-   * buffers (staged in Redis until stored). Identical documents are submitted once. Resubmitting the same batch while
+   * buffers (staged in Redis until stored), each to the layer `options.layer` picks (default auto: by content). Identical documents are submitted once. Resubmitting the same batch while
    * its jobs are retained adds nothing.
    */
-  async submit(items: Iterable<IngestItem>): Promise<SubmittedBatch> {
+  async submit(items: Iterable<IngestItem>, options: { readonly layer?: LayerPolicy } = {}): Promise<SubmittedBatch> {
+    const policy = options.layer ?? 'auto';
+    if (!isAutoPolicy(policy)) resolveLayer(policy); // INVALID before anything is read
     const jobs = new Map<string, IngestJobData>();
     const staged: Array<{ key: string; bytes: Uint8Array }> = [];
     for (const item of items) {
       if (typeof item === 'string') {
         const files: string[] = [];
         for await (const file of walk(resolve(item))) files.push(file);
-        for (const { path, id, length } of await hashFiles(files)) {
-          if (!jobs.has(id)) jobs.set(id, { kind: 'path', path, id, length });
+        const vaultHash = () => {
+          const key = this.#vaultKey(files.length === 1 ? files[0]! : `a file under ${item}`);
+          return { hash: () => vaultDocIdHash(key), id: (hmac: Hmac) => Buffer.from(vaultDocIdOf(hmac)).toString('hex') };
+        };
+        for (const { path, id, length, layer } of await hashFiles(files, policy, vaultHash)) {
+          if (!jobs.has(id)) jobs.set(id, { kind: 'path', path, id, length, layer: layer.name });
         }
       } else if (item instanceof Uint8Array) {
         if (item.length > this.#maxStagedBytes) fail(ErrorCode.INVALID, `a submitted buffer of ${item.length} bytes exceeds the staging limit of ${this.#maxStagedBytes}; submit it by path`);
-        const id = createHash('sha256').update(item).digest('hex');
+        const layer = routeToLayer({ bytes: item.subarray(0, ROUTING_PREFIX) }, policy);
+        const vault = layer.hasField ? undefined : this.#vaultKey('a submitted buffer');
+        const docId = vault ? vaultDocId(vault, item) : undefined;
+        const id = docId ? Buffer.from(docId).toString('hex') : createHash('sha256').update(item).digest('hex');
         if (jobs.has(id)) continue;
         const key = stagingKey(this.#stagePrefix, id);
-        jobs.set(id, { kind: 'staged', key, id, length: item.length });
-        staged.push({ key, bytes: item });
+        jobs.set(id, { kind: 'staged', key, id, length: item.length, layer: layer.name });
+        staged.push({ key, bytes: vault ? sealChunk(vault, docId!, STAGING_INDEX, item) : item });
       } else {
         fail(ErrorCode.INVALID, 'submit() takes paths and Uint8Arrays');
       }

@@ -5,6 +5,8 @@ import type { DocumentResult } from '../src/engine/document.js';
 import { Engine } from '../src/engine/engine.js';
 import { AtlasError, ErrorCode, fail } from '../src/errors.js';
 import { structureCount } from '../src/framing/structure.js';
+import { resolveLayer, VAULT } from '../src/holo/layers.js';
+import { STAGING_INDEX, loadVaultKey, openChunk } from '../src/holo/vault.js';
 import { connect } from './connection.js';
 import { ByteBudget } from './byte-budget.js';
 import { DocumentFeed } from './document-feed.js';
@@ -140,12 +142,14 @@ export class IngestWorker {
       const release = data.kind === 'staged' ? await this.#staged.acquire(data.length) : () => {};
       let r: DocumentResult;
       try {
-        r = await this.#feed.ingest(await this.#input(data), signal);
+        r = await this.#feed.ingest(await this.#input(data), signal, data.layer === undefined ? undefined : resolveLayer(data.layer));
       } finally {
         release();
       }
-      // A Vault document is stored under a random id that reveals nothing: its content hash is never reported.
-      if (r.layer !== 'vault' && r.id !== data.id) fail(ErrorCode.INVALID, `document changed since it was enqueued (expected ${data.id}, read ${r.id})`);
+      if (r.id !== data.id) {
+        const why = r.layer === VAULT.name ? ', or the producer sealed it under another Vault key than this worker has' : '';
+        fail(ErrorCode.INVALID, `document changed since it was enqueued${why} (expected ${data.id}, read ${r.id})`);
+      }
       if (data.kind === 'staged') await this.#redis.del(data.key);
       return { id: r.id, length: r.length, structures: r.structures, stored: r.stored };
     } catch (err) {
@@ -158,7 +162,12 @@ export class IngestWorker {
     if (data.kind === 'staged') {
       const bytes = await this.#redis.getBuffer(data.key);
       if (bytes === null) fail(ErrorCode.INVALID, `staged bytes ${data.key} are gone (expired or deleted) and the document is not stored`);
-      return bytes;
+      if (data.layer !== VAULT.name) return bytes;
+      try {
+        return openChunk(loadVaultKey(), Buffer.from(data.id, 'hex'), STAGING_INDEX, bytes);
+      } catch (err) {
+        return fail(ErrorCode.INVALID, `staged Vault document ${data.id} cannot be opened with this worker's Vault key: ${(err as Error).message}`);
+      }
     }
     let size: number;
     try {

@@ -1,6 +1,8 @@
 // What travels through the queues: references to documents (never their bytes), content-derived ids, retention.
 import { createHash } from 'node:crypto';
 import { ErrorCode, fail } from '../src/errors.js';
+import { LAYERS, VAULT } from '../src/holo/layers.js';
+import { isVaultId } from '../src/store/vault-documents.js';
 
 export const INGEST_QUEUE = 'atlas-ingest';
 export const BATCH_QUEUE = 'atlas-batch';
@@ -9,17 +11,20 @@ export const BATCH_QUEUE = 'atlas-batch';
 export interface PathJob {
   readonly kind: 'path';
   readonly path: string;
-  /** SHA-256 hex of the content when it was enqueued; the worker refuses a file that changed since. */
+  /** SHA-256 hex of the content when it was enqueued (a Vault document: its keyed Vault id); the worker refuses a file that changed since. */
   readonly id: string;
   readonly length: number;
+  /** The layer the producer routed it to (absent in jobs of older producers: the worker routes them). */
+  readonly layer?: string;
 }
 
-/** A submitted buffer, staged in Redis under `key` until its document is committed, then deleted. */
+/** A submitted buffer, staged in Redis under `key` until its document is committed, then deleted; sealed if it is for the Vault. */
 export interface StagedJob {
   readonly kind: 'staged';
   readonly key: string;
   readonly id: string;
   readonly length: number;
+  readonly layer?: string;
 }
 
 export type IngestJobData = PathJob | StagedJob;
@@ -75,11 +80,14 @@ export const stagingKey = (prefix: string, id: string): string => `${prefix}:sta
 
 /** Checks a job's data as a worker receives it; INVALID for anything malformed. */
 export function parseJobData(data: unknown): IngestJobData {
-  const d = data as { kind?: unknown; path?: unknown; key?: unknown; id?: unknown; length?: unknown } | null;
+  const d = data as { kind?: unknown; path?: unknown; key?: unknown; id?: unknown; length?: unknown; layer?: unknown } | null;
   if (d === null || typeof d !== 'object') fail(ErrorCode.INVALID, 'job data is not an object');
-  if (typeof d.id !== 'string' || !HEX64.test(d.id)) fail(ErrorCode.INVALID, `job data has no valid document id (got ${JSON.stringify(d.id)})`);
+  if (d.layer !== undefined && (typeof d.layer !== 'string' || !LAYERS.some((l) => l.name === d.layer))) fail(ErrorCode.INVALID, `job data names no layer (got ${JSON.stringify(d.layer)})`);
+  const id = d.layer === VAULT.name ? isVaultId : (x: string) => HEX64.test(x);
+  if (typeof d.id !== 'string' || !id(d.id)) fail(ErrorCode.INVALID, `job data has no valid document id (got ${JSON.stringify(d.id)})`);
   if (typeof d.length !== 'number' || !Number.isSafeInteger(d.length) || d.length < 0) fail(ErrorCode.INVALID, `job data has no valid length (got ${JSON.stringify(d.length)})`);
-  if (d.kind === 'path' && typeof d.path === 'string' && d.path !== '') return { kind: 'path', path: d.path, id: d.id, length: d.length };
-  if (d.kind === 'staged' && typeof d.key === 'string' && d.key !== '') return { kind: 'staged', key: d.key, id: d.id, length: d.length };
+  const layer = d.layer === undefined ? {} : { layer: d.layer };
+  if (d.kind === 'path' && typeof d.path === 'string' && d.path !== '') return { kind: 'path', path: d.path, id: d.id, length: d.length, ...layer };
+  if (d.kind === 'staged' && typeof d.key === 'string' && d.key !== '') return { kind: 'staged', key: d.key, id: d.id, length: d.length, ...layer };
   fail(ErrorCode.INVALID, `job data is neither a path job nor a staged job (kind ${JSON.stringify(d.kind)})`);
 }

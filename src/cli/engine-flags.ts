@@ -1,15 +1,19 @@
 import { Engine } from '../engine/engine.js';
+import { CAPACITY_POLICIES, type CapacityPolicy } from '../holo/allocation.js';
 import { UsageError } from './command.js';
 
-/** --store and --threads, accepted by every command that opens the store. */
+/** --store, --threads and --capacity-policy, accepted by every command that opens the store. */
 export const ENGINE_FLAGS = {
   store: { type: 'string' },
   threads: { type: 'string' },
+  'capacity-policy': { type: 'string' },
 } as const;
 
 export const ENGINE_USAGE = [
   '  --store DIR    the store directory (default $ATLAS_STORE, else ./atlas-store)',
   '  --threads N    worker threads (default: the available cores)',
+  '  --capacity-policy reject|spill|evict  a layer store beyond capacity: throw, open a spill shard (default), or',
+  '                 evict the layer\'s oldest documents from its field (their bytes stay readable)',
 ].join('\n');
 
 export function openEngine(values: Record<string, unknown>): Promise<Engine> {
@@ -21,7 +25,11 @@ export function openEngine(values: Record<string, unknown>): Promise<Engine> {
   }
   const store = values.store as string | undefined;
   if (store === '') throw new UsageError('--store needs a directory');
-  return Engine.open({ ...(store === undefined ? {} : { store }), ...(threads === undefined ? {} : { threads }) });
+  const policy = values['capacity-policy'] as CapacityPolicy | undefined;
+  if (policy !== undefined && !CAPACITY_POLICIES.includes(policy)) throw new UsageError(`--capacity-policy must be ${CAPACITY_POLICIES.join(', ')}, got '${String(policy)}'`);
+  return Engine.open({
+    ...(store === undefined ? {} : { store }), ...(threads === undefined ? {} : { threads }), ...(policy === undefined ? {} : { holo: { capacityPolicy: policy } }),
+  });
 }
 
 const guarded = new WeakSet<NodeJS.WritableStream>();

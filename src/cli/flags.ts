@@ -1,4 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { resolveLayer } from '../holo/layers.js';
+import { isAutoPolicy, type LayerPolicy } from '../holo/routing.js';
 import { UsageError } from './command.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -30,3 +32,21 @@ export function intFlag(values: Record<string, unknown>, name: string, min: numb
   if (!/^\d+$/.test(String(raw)) || n < min || n > max) throw new UsageError(`--${name} must be an integer in ${min}..${max}, got '${String(raw)}'`);
   return n;
 }
+
+/** --layer POLICY: 'auto' (the default) or a layer name or number; a UsageError names the flag otherwise. */
+export function layerFlag(values: Record<string, unknown>): LayerPolicy {
+  const layer = (values.layer as string | undefined) ?? 'auto';
+  if (isAutoPolicy(layer)) return 'auto';
+  try {
+    resolveLayer(layer);
+  } catch (err) {
+    throw new UsageError(`--layer: ${(err as Error).message}`);
+  }
+  return layer;
+}
+
+/** The help lines of --layer, shared by the commands that take it. */
+export const LAYER_USAGE = [
+  '  --layer POLICY auto (default: by content), or a layer name or number 0..6: identity, knowledge, experience,',
+  '                 preference, context, wisdom, vault (sealed with ATLAS_VAULT_KEY; fails without a key)',
+];

@@ -19,7 +19,7 @@ import type { LayerStats } from '../holo/telemetry.js';
 import { BatchPool } from './batch-pool.js';
 import type { DocumentResult } from './document.js';
 import { ingestPipeline, type IngestOptions } from './ingest.js';
-import { routeItem } from './route-item.js';
+import { isRoutedItem, routeItem, type RoutedItem } from './route-item.js';
 import { walk, type IngestInput, type IngestItem } from './sources.js';
 
 export interface EngineOptions {
@@ -41,6 +41,9 @@ export interface EngineStats extends StoreStats {
   readonly layers: LayerStats[];
   readonly holo: HoloSummary;
 }
+
+/** What `ingest` takes: paths, bytes, or documents already routed to a layer (each with its own). */
+export type EngineInput = IngestInput | Iterable<RoutedItem> | AsyncIterable<RoutedItem>;
 
 export interface EngineIngestOptions extends IngestOptions {
   /** 'auto' (default: by content), or a layer name or number for every document. */
@@ -110,16 +113,19 @@ export class Engine {
    * with the layer it went to. Documents the layer policy sends to the Vault (by their first 64 KiB and file name) are
    * sealed by the store and never pass through the structure pipeline, so their plaintext never reaches the disk.
    */
-  ingest(input: IngestInput, options: EngineIngestOptions = {}): AsyncGenerator<DocumentResult> {
+  ingest(input: EngineInput, options: EngineIngestOptions = {}): AsyncGenerator<DocumentResult> {
     this.#open();
     const { layer: policy = 'auto', ...rest } = options;
     if (!isAutoPolicy(policy)) resolveLayer(policy); // INVALID now, not mid-ingest
     return this.#ingestRouted(input, policy, rest);
   }
 
-  async *#ingestRouted(input: IngestInput, policy: LayerPolicy, options: IngestOptions): AsyncGenerator<DocumentResult> {
+  async *#ingestRouted(input: EngineInput, policy: LayerPolicy, options: IngestOptions): AsyncGenerator<DocumentResult> {
     const store = this.#store;
     const layers = new Map<string, string>();
+    // Each document is routed once, on its way in (file name and first 64 KiB). The pipeline writes manifests in input
+    // order, one per document it was given, so the layers chosen wait here in that order for their manifests.
+    const routes: string[] = [];
     // Sealed Vault results wait for the plain documents before them in the input: results come out in input order.
     const vaulted: Array<{ after: number; result: DocumentResult }> = [];
     let plainCount = 0;
@@ -130,7 +136,7 @@ export class Engine {
     const routed: Store = {
       putStructures: (batch, digests) => store.putStructures(batch, digests),
       putDocument: async (manifest) => {
-        const r = await store.putRoutedDocument(manifest, policy);
+        const r = await store.putRoutedDocument(manifest, routes.shift() ?? fail(ErrorCode.STATE, `document ${manifest.id} was not routed`));
         layers.set(r.id, r.layer);
         return r.added;
       },
@@ -143,13 +149,17 @@ export class Engine {
     };
     const seal = async (bytes: Uint8Array, path?: string): Promise<void> => {
       const r = await store.putVault(bytes);
-      vaulted.push({ after: plainCount, result: vaultResult(r.id, bytes.length, path) });
+      vaulted.push({ after: plainCount, result: vaultResult(r.id, bytes.length, r.added, path) });
     };
     // The items that are not for the Vault go on to the pipeline; Vault ones are sealed on the way.
     async function* plain(): AsyncGenerator<IngestItem> {
-      for await (const item of ingestItems(input)) {
+      for await (const entry of ingestItems(input)) {
+        const routed = isRoutedItem(entry) ? entry : undefined;
+        const item = routed?.item ?? (entry as IngestItem);
         for await (const doc of item instanceof Uint8Array ? [item] : walk(item)) {
-          if ((await routeItem(doc, policy)).hasField) {
+          const layer = routed?.layer ?? (await routeItem(doc, policy));
+          if (layer.hasField) {
+            routes.push(layer.name);
             plainCount++;
             yield doc;
           } else if (typeof doc === 'string') {
@@ -296,22 +306,22 @@ export class Engine {
   }
 }
 
-/** A document id: 64 hex characters (SHA-256 of the content) or 32 (a random Vault id). */
+/** A document id: 64 hex characters (SHA-256 of the content) or 32 (a keyed Vault id). */
 function requireStoredId(id: string): string {
   return typeof id === 'string' && isVaultId(id) ? id : requireDocumentId(id);
 }
 
-async function* ingestItems(input: IngestInput): AsyncGenerator<IngestItem> {
+async function* ingestItems(input: EngineInput): AsyncGenerator<IngestItem | RoutedItem> {
   if (typeof input === 'string' || input instanceof Uint8Array) yield input;
   else if (input !== null && typeof input === 'object' && (Symbol.asyncIterator in input || Symbol.iterator in input)) yield* input;
-  else fail(ErrorCode.INVALID, 'ingest input must be a path, a Uint8Array, or an (async) iterable of them');
+  else fail(ErrorCode.INVALID, 'ingest input must be a path, a Uint8Array, or an (async) iterable of them or of {item, layer}');
 }
 
 /** What ingest reports for a sealed Vault document: no content-derived field (hash, histogram) leaves the store. */
-function vaultResult(id: string, length: number, path?: string): DocumentResult {
+function vaultResult(id: string, length: number, stored: boolean, path?: string): DocumentResult {
   return {
     ...(path === undefined ? {} : { path }),
-    id, length, structures: structureCount(length), layer: 'vault', stored: true, histogram: [], dominantClass: -1,
+    id, length, structures: structureCount(length), layer: 'vault', stored, histogram: [], dominantClass: -1,
     witness: { algo: 'sha256', len: length, sha256: '', residue: 0, createdAt: Date.now() },
   };
 }

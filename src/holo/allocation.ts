@@ -3,9 +3,21 @@ import { FIELD_LAYERS, LAYERS } from './layers.js';
 
 export const DEFAULT_HEADROOM = 64;
 
-export type CapacityPolicy = 'reject' | 'spill';
+/**
+ * What a store beyond capacity does (§3.6): `reject` throws CapacityError; `spill` opens a new shard from the reserve;
+ * `evict` unbinds the layer's oldest documents (FIFO by admission order) from its last shard until the new one fits.
+ * Evicted documents keep their bytes (get/verify by id) but leave the field, its candidates and N_k.
+ */
+export type CapacityPolicy = 'reject' | 'spill' | 'evict';
 
-/** A store that would break (N_k + n_k)·S_k² ≤ D_k under policy reject, or with too little reserve to spill. */
+export const CAPACITY_POLICIES: readonly CapacityPolicy[] = Object.freeze(['reject', 'spill', 'evict']);
+
+export function requirePolicy(policy: unknown): CapacityPolicy {
+  if (!CAPACITY_POLICIES.includes(policy as CapacityPolicy)) fail(ErrorCode.INVALID, `capacity policy must be ${CAPACITY_POLICIES.join(', ')}, got ${String(policy)}`);
+  return policy as CapacityPolicy;
+}
+
+/** A store that would break (N_k + n_k)·S_k² ≤ D_k under policy reject, with too little reserve to spill, or too large to fit by evicting. */
 export class CapacityError extends AtlasError {
   readonly layer: number;
   readonly N_k: number;
@@ -92,16 +104,36 @@ export interface Placement {
   readonly spilled: boolean;
 }
 
+/** A bound document as eviction sees it: its id and the items it holds in its shard. */
+export interface Resident {
+  readonly id: string;
+  readonly count: number;
+}
+
+/** A document `evict` unbinds from a shard to make room. */
+export interface Eviction extends Resident {
+  readonly layer: number;
+  readonly shard: number;
+}
+
+/** The documents bound in a shard, oldest admitted first: what `evict` may unbind. */
+export type Residents = (layer: number, shard: number) => Iterable<Resident>;
+
 /**
  * §3.6, all-or-nothing: every addition {layer, count} must fit a shard with (N + n)·S² ≤ D. Under 'spill' a layer
- * that fits nowhere gets a new shard of nextPow2(S²·(n + h)) floats from the reserve. Anything that still does not
- * fit throws CapacityError and nothing is admitted. Pure: returns the new state; D of an existing shard never changes.
+ * that fits nowhere gets a new shard of nextPow2(S²(n + h)) floats from the reserve; under 'evict' the oldest
+ * `residents` of its last shard are evicted until it fits there (n·S² > D of that shard cannot fit at all). Anything
+ * that still does not fit throws CapacityError and nothing is admitted. Pure: returns the new state and the evictions
+ * to apply; D of an existing shard never changes.
  */
-export function admit(state: CapacityState, additions: readonly { layer: number; count: number }[], policy: CapacityPolicy): { state: CapacityState; placements: Placement[] } {
-  if (policy !== 'reject' && policy !== 'spill') fail(ErrorCode.INVALID, `capacity policy must be reject or spill, got ${String(policy)}`);
+export function admit(
+  state: CapacityState, additions: readonly { layer: number; count: number }[], policy: CapacityPolicy, residents: Residents = () => [],
+): { state: CapacityState; placements: Placement[]; evictions: Eviction[] } {
+  requirePolicy(policy);
   const layers = state.layers.map((shards) => [...shards]);
   let reserve = state.reserve;
   const placements: Placement[] = [];
+  const evictions: Eviction[] = [];
   for (const { layer, count } of additions) {
     const shards = layers[layer] ?? fail(ErrorCode.INVALID, `layer ${String(layer)} has no field to bind into`);
     requireCount(count, `item count for layer ${layer}`);
@@ -112,13 +144,28 @@ export function admit(state: CapacityState, additions: readonly { layer: number;
       placements.push({ layer, shard, count, spilled: false });
       continue;
     }
-    const last = shards[shards.length - 1]!;
+    const lastIndex = shards.length - 1;
+    const last = shards[lastIndex]!;
     if (policy === 'reject') throw new CapacityError(layer, last.items, count, last.dimension, 'policy is reject');
+    if (policy === 'evict') {
+      if (count * s2 > last.dimension) throw new CapacityError(layer, last.items, count, last.dimension, 'the document alone exceeds the shard, evicting cannot make room');
+      let items = last.items;
+      for (const resident of residents(layer, lastIndex)) {
+        if ((items + count) * s2 <= last.dimension) break;
+        if (evictions.some((e) => e.layer === layer && e.shard === lastIndex && e.id === resident.id)) continue;
+        evictions.push({ layer, shard: lastIndex, id: resident.id, count: resident.count });
+        items -= resident.count;
+      }
+      if ((items + count) * s2 > last.dimension) throw new CapacityError(layer, items, count, last.dimension, 'too few evictable documents');
+      shards[lastIndex] = { dimension: last.dimension, items: items + count };
+      placements.push({ layer, shard: lastIndex, count, spilled: false });
+      continue;
+    }
     const size = nextPow2(s2 * (count + state.headroom));
     if (size > reserve) throw new CapacityError(layer, last.items, count, last.dimension, `a spill shard needs ${size} floats but the reserve holds ${reserve}`);
     reserve -= size;
     shards.push({ dimension: size, items: count });
     placements.push({ layer, shard: shards.length - 1, count, spilled: true });
   }
-  return { state: { layers, reserve, headroom: state.headroom }, placements };
+  return { state: { layers, reserve, headroom: state.headroom }, placements, evictions };
 }

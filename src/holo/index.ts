@@ -13,7 +13,7 @@ export { CapacityError, DEFAULT_HEADROOM, admit, allocateDimensions, capacitySta
 export type { Allocation, CapacityPolicy, CapacityState, FieldShard, Placement } from './allocation.js';
 export { ECC_DEPTH, ECC_MAX_BLOCK, ECC_PARITY_BYTES, RS_K, RS_N, RS_PARITY, UnrecoverableError, eccDecode, eccEncode, rsDecode, rsEncode } from './ecc.js';
 export type { EccRepair } from './ecc.js';
-export { MANIFEST_INDEX, VAULT_DOC_ID_BYTES, VAULT_IV_BYTES, VAULT_TAG_BYTES, loadVaultKey, newVaultDocId, openChunk, parseVaultKey, sealChunk, vaultAad, vaultChunkAddress } from './vault.js';
+export { MANIFEST_INDEX, STAGING_INDEX, VAULT_DOC_ID_BYTES, VAULT_IV_BYTES, VAULT_TAG_BYTES, loadVaultKey, vaultDocId, vaultDocIdHash, vaultDocIdOf, openChunk, parseVaultKey, sealChunk, vaultAad, vaultChunkAddress } from './vault.js';
 export type { VaultKey } from './vault.js';
 export { DEFAULT_MARGIN, probeField } from './probe.js';
 export type { ProbeResult } from './probe.js';

@@ -15,6 +15,8 @@ export interface LayerStats {
   ber: number;
   capacity_used: number;
   spill_shards: number;
+  /** Documents evicted from the layer's field (capacity policy evict): stored still, no longer in N or the candidates. */
+  evicted: number;
   cross_layer_interference: number;
   ecc_repairs: number;
   ecc_failures: number;
@@ -24,7 +26,7 @@ export interface LayerStats {
 }
 
 export const LAYER_STATS_KEYS: readonly (keyof LayerStats)[] = Object.freeze([
-  'name', 'dimension', 'items', 'bytes', 'snr_predicted', 'snr_measured', 'ber', 'capacity_used', 'spill_shards',
+  'name', 'dimension', 'items', 'bytes', 'snr_predicted', 'snr_measured', 'ber', 'capacity_used', 'spill_shards', 'evicted',
   'cross_layer_interference', 'ecc_repairs', 'ecc_failures', 'generation', 'reserve',
 ]);
 

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes, type Hmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ErrorCode, fail } from '../errors.js';
 import { sha256 } from '../l2/witness.js';
@@ -10,6 +10,8 @@ export const VAULT_TAG_BYTES = 16;
 export const VAULT_DOC_ID_BYTES = 16;
 /** The chunk index under which the encrypted manifest is sealed. */
 export const MANIFEST_INDEX = 0xffffffff;
+/** The chunk index under which a submitted Vault document waits, sealed, in the queue's staging area. */
+export const STAGING_INDEX = 0xfffffffe;
 
 export interface VaultKey {
   readonly key: Buffer;
@@ -51,9 +53,24 @@ export function loadVaultKey(options: { keyFile?: string; env?: NodeJS.ProcessEn
   return parseVaultKey(value);
 }
 
-/** A random 128-bit Vault document id: it reveals nothing about the content. */
-export function newVaultDocId(): Uint8Array {
-  return new Uint8Array(randomBytes(VAULT_DOC_ID_BYTES));
+/**
+ * A Vault document's 128-bit id: HMAC-SHA256 of its plaintext under a key derived from the Vault key (issue 5: ids
+ * that reveal nothing, by HMAC). Without the key it says nothing about the content; with it, sealing the same
+ * document twice (a queue job retried after a crash) finds the same id instead of storing a second copy. The price:
+ * whoever sees two ids can tell whether two Vault documents are equal.
+ */
+export function vaultDocId(key: VaultKey, plaintext: Uint8Array): Uint8Array {
+  requireBytes(plaintext, 'plaintext');
+  return vaultDocIdOf(vaultDocIdHash(key).update(plaintext));
+}
+
+/** vaultDocId over content that arrives in pieces: update() the returned HMAC with them, then vaultDocIdOf(it). */
+export function vaultDocIdHash(key: VaultKey): Hmac {
+  return createHmac('sha256', createHmac('sha256', key.key).update('atlas-vault-doc-id').digest());
+}
+
+export function vaultDocIdOf(hmac: Hmac): Uint8Array {
+  return new Uint8Array(hmac.digest().subarray(0, VAULT_DOC_ID_BYTES));
 }
 
 /** AAD = docId ‖ u32be chunkIndex, so chunks cannot move across documents or positions. */

@@ -1,13 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ErrorCode, fail } from '../errors.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { checked } from './checked.js';
 import type { Kernels, RawKernels } from './types.js';
 
-/** dist/wasm/atlas.wasm (no cluster or RS parity kernel: clusterByResonance and eccParity run the reference), linked by `make wasm` from the same ir/*.ll as the native addon. */
+/**
+ * dist/wasm/atlas.wasm, linked by `make wasm` from the same ir/*.ll and native/kernels/phase_pair.c as the native addon.
+ * It has no cluster or RS parity kernel: clusterByResonance and eccParity run the reference.
+ */
 export const WASM_PATH = join(PACKAGE_ROOT, 'dist', 'wasm', 'atlas.wasm');
 
 interface Exports {
+  /** The end of the data and the shadow stack: the staging areas start above it. */
+  __heap_base: { value: number };
   ak_byte_sum(p: number, len: number): bigint;
   ak_update(residue: number, p: number, len: number): number;
   ak_delta(before: number, after: number, len: number): number;
@@ -15,14 +21,19 @@ interface Exports {
   ak_r96_classify(input: number, output: number, len: number): void;
   ak_r96_histogram_pages(input: number, output: number, pages: number): void;
   ak_r96_harmonizes(r1: number, r2: number): number;
+  atlas_k_bind_phase_pair(key: number, value: number, dimension: number, from: number, to: number, scale: number, re: number, im: number): void;
+  atlas_k_phase_pair_dot(key: number, value: number, dimension: number, from: number, to: number, re: number, im: number): number;
+  atlas_k_phase_code(seed: number, dimension: number, from: number, to: number, re: number, im: number): void;
 }
 
 /*
- * Copy-in/copy-out. The kernels are stack-free, so wasm-ld's shadow stack (below 1<<17) is never touched and two
- * staging areas of CHUNK bytes sit above it. Caller data is copied in (and results out) CHUNK at a time: one extra
- * pass over the bytes per call, the price of accepting any Uint8Array, SharedArrayBuffer views included. CHUNK is a
- * multiple of 96 and 256, so chunking never changes a memset fixup and never splits a page. Each thread that imports
- * this module gets its own shared Memory, so the staging areas are never shared between threads.
+ * Copy-in/copy-out. wasm-ld puts the data and the shadow stack below 1<<17 (only the phase-pair kernels use the stack,
+ * for their last, partial step); the phase codes' seeds are staged in the 32 bytes under 1<<17, and two staging areas
+ * of CHUNK bytes sit above. Caller data is copied in (and results out) CHUNK at a time: one extra pass over the bytes
+ * per call, the price of accepting any Uint8Array, SharedArrayBuffer views included. CHUNK is a multiple of 96 and 256,
+ * so chunking never changes a memset fixup and never splits a page; a phase-pair call covers CHUNK / 4 float32 or
+ * CHUNK / 8 float64 bins. Each thread that imports this module gets its own shared Memory, so the staging areas are
+ * never shared between threads.
  */
 // lib ES2022 and @types/node 20 leave out the WebAssembly namespace; this is the part used here.
 interface WasmModule {
@@ -39,12 +50,27 @@ const A = 1 << 17;
 const CHUNK = 96 * 256 * 40;
 const B = A + CHUNK;
 const PAGES_PER_CHUNK = CHUNK / 256;
+const SEEDS = A - 32;
+const F32_BINS = CHUNK / 4;
+const F64_BINS = CHUNK / 8;
 
 export function instantiateWasm(module: WasmModule = new WA.Module(readFileSync(WASM_PATH))): RawKernels {
   const memory = new WA.Memory({ initial: (B + CHUNK) >> 16, maximum: 1024, shared: true });
   const x = new WA.Instance(module, { env: { memory } }).exports as unknown as Exports;
+  if (x.__heap_base.value > SEEDS) fail(ErrorCode.STATE, `atlas.wasm's data and stack end at ${x.__heap_base.value}, above its staging areas (${SEEDS})`);
   const heap = new Uint8Array(memory.buffer);
   const stageIn = (bytes: Uint8Array, at: number, n: number, to: number): void => heap.set(bytes.subarray(at, at + n), to);
+  const f32 = (at: number) => new Float32Array(memory.buffer, at, F32_BINS);
+  const f64 = (at: number) => new Float64Array(memory.buffer, at, F64_BINS);
+  const [reA, imB, reA64, imB64] = [f32(A), f32(B), f64(A), f64(B)];
+  const seeds = new Uint32Array(memory.buffer, SEEDS, 8);
+  /** Stages the seeds and the field's bins [from, from + n) (at view offset `at`) of a float32 kernel's chunk. */
+  const stagePair = (key: Uint32Array, value: Uint32Array, re: Float32Array, im: Float32Array, at: number, n: number): void => {
+    seeds.set(key);
+    seeds.set(value, 4);
+    reA.set(re.subarray(at, at + n));
+    imB.set(im.subarray(at, at + n));
+  };
 
   const update = (residue: number, chunk: Uint8Array): number => {
     for (let at = 0; at < chunk.length; at += CHUNK) {
@@ -108,6 +134,33 @@ export function instantiateWasm(module: WasmModule = new WA.Module(readFileSync(
       }
     },
     harmonizes: (r1, r2) => x.ak_r96_harmonizes(r1, r2) !== 0,
+    bindPhasePair(key, value, dimension, from, to, scale, re, im) {
+      for (let at = 0; at < to - from; at += F32_BINS) {
+        const n = Math.min(F32_BINS, to - from - at);
+        stagePair(key, value, re, im, at, n);
+        x.atlas_k_bind_phase_pair(SEEDS, SEEDS + 16, dimension, from + at, from + at + n, scale, A, B);
+        re.set(reA.subarray(0, n), at);
+        im.set(imB.subarray(0, n), at);
+      }
+    },
+    phasePairDot(key, value, dimension, from, to, re, im) {
+      let sum = 0;
+      for (let at = 0; at < to - from; at += F32_BINS) {
+        const n = Math.min(F32_BINS, to - from - at);
+        stagePair(key, value, re, im, at, n);
+        sum += x.atlas_k_phase_pair_dot(SEEDS, SEEDS + 16, dimension, from + at, from + at + n, A, B);
+      }
+      return sum;
+    },
+    phaseCodeRange(seed, dimension, from, to, re, im) {
+      seeds.set(seed);
+      for (let at = 0; at < to - from; at += F64_BINS) {
+        const n = Math.min(F64_BINS, to - from - at);
+        x.atlas_k_phase_code(SEEDS, dimension, from + at, from + at + n, A, B);
+        re.set(reA64.subarray(0, n), at);
+        im.set(imB64.subarray(0, n), at);
+      }
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ErrorCode, fail } from '../errors.js';
-import { admit, type CapacityPolicy, type CapacityState, type Placement } from '../holo/allocation.js';
+import { admit, type CapacityPolicy, type CapacityState, type Eviction, type Placement, type Resident } from '../holo/allocation.js';
 import { codeSeed, keyCodeId, valueCodeId } from '../holo/codebook.js';
 import type { HalfSpectrum } from '../holo/fft.js';
 import { HoloField, rankScores, type CleanUp } from '../holo/field.js';
@@ -22,8 +22,11 @@ export class FieldShard {
   readonly items: BoundItem[] = [];
   /** Distinct value digests bound here (hex → digest): the clean-up candidates. */
   readonly candidates = new Map<string, Uint8Array>();
-  /** Documents bound here (hex id → id bytes and their digests). */
-  readonly documents = new Map<string, { doc: Uint8Array; digests: Uint8Array }>();
+  /**
+   * Documents bound here (hex id → id bytes, their digests and their admission number), in admission order: `add`
+   * appends new admissions, and loads and rebalances add in admission order. Eviction takes them in this order.
+   */
+  readonly documents = new Map<string, { doc: Uint8Array; digests: Uint8Array; seq: number }>();
   constructor(dimension: number) {
     this.field = new HoloField(dimension, 'f32', true);
   }
@@ -45,6 +48,11 @@ function docDigest(layer: number, shard: number, doc: Uint8Array): Buffer {
   return createHash('sha256').update(Uint8Array.of(layer, shard & 0xff, shard >>> 8)).update(doc).digest();
 }
 
+/** The read through the field of a document evicted from it (capacity policy evict) is refused; its bytes stay. */
+export function refuseEvicted(id: string, layer: string): never {
+  return fail(ErrorCode.INVALID, `document ${id} was evicted from the ${layer} field (capacity policy evict): its bytes are still stored, read them with getDocument`);
+}
+
 /** Evenly spaced picks of up to `count` elements. */
 function spread<T>(list: readonly T[], count: number): T[] {
   if (list.length <= count) return [...list];
@@ -60,6 +68,8 @@ export class HoloIndex {
   readonly shards: FieldShard[][];
   readonly bindDigest = Buffer.alloc(32);
   #state: CapacityState;
+  /** The admission sequence number the next `add` without one gets (FIFO order for eviction). */
+  #nextSeq = 0;
 
   constructor(private readonly secret: Uint8Array, state: CapacityState, readonly generation: number) {
     this.#state = state;
@@ -70,10 +80,18 @@ export class HoloIndex {
     return this.#state;
   }
 
-  /** Admits `count` items into a layer (§3.6, all-or-nothing); nothing changes until `commit`. */
-  admit(layer: number, count: number, policy: CapacityPolicy): { state: CapacityState; placement: Placement } {
-    const { state, placements } = admit(this.#state, [{ layer, count }], policy);
-    return { state, placement: placements[0]! };
+  /**
+   * Admits `count` items into a layer (§3.6, all-or-nothing); nothing changes until `commit`. Under 'evict' the
+   * documents to evict (oldest admitted first) come back for the caller to `evict` and unbind.
+   */
+  admit(layer: number, count: number, policy: CapacityPolicy): { state: CapacityState; placement: Placement; evictions: Eviction[] } {
+    const { state, placements, evictions } = admit(this.#state, [{ layer, count }], policy, (k, s) => this.#residents(k, s));
+    return { state, placement: placements[0]!, evictions };
+  }
+
+  /** The documents of a shard, oldest admitted first (lazily: an eviction usually needs only the first few). */
+  *#residents(layer: number, shard: number): Generator<Resident> {
+    for (const [id, { digests }] of this.shards[layer]?.[shard]?.documents ?? []) yield { id, count: digests.length / 32 };
   }
 
   /** Applies an admitted state, opening the spill shard it may have added. */
@@ -115,19 +133,24 @@ export class HoloIndex {
    * ψ += b(c(h), κ) = P_κ ⊙ P_h / √D for one pair, in this thread, from the two codes' seeds: e^{i(θ_κ+θ_h)} needs one
    * cos/sin per bin instead of two codes' worth (the same sum superpose(P_κ, codeSpectrum(P_h)) computes).
    */
-  bindPair(layer: number, shard: number, item: BoundItem): void {
+  bindPair(layer: number, shard: number, item: BoundItem, sign: 1 | -1 = 1): void {
     const field = (this.shards[layer]?.[shard] ?? fail(ErrorCode.STATE, `layer ${layer} has no shard ${shard}`)).field;
     const d = field.dimension, bins = d / 2 + 1;
     const seeds = this.pairSeeds(layer, item);
     const { re, im } = field.spectrum as HalfSpectrum<Float32Array>;
-    kernels().bindPhasePair(seeds.subarray(0, 4), seeds.subarray(4), d, 0, bins, 1 / Math.sqrt(d), re, im);
-    field.items++;
+    // sign −1 unbinds (eviction): the same per-bin terms subtracted, so ψ returns to its value to float rounding.
+    kernels().bindPhasePair(seeds.subarray(0, 4), seeds.subarray(4), d, 0, bins, sign / Math.sqrt(d), re, im);
+    field.items += sign;
   }
 
-  /** Records a document's pairs in a shard; with `bind` also superposes them into its field. */
-  add(layer: number, shard: number, doc: Uint8Array, digests: Uint8Array, bind: boolean): void {
+  /**
+   * Records a document's pairs in a shard (admission number `seq`, default the next one; returned); with `bind` also
+   * superposes them into its field.
+   */
+  add(layer: number, shard: number, doc: Uint8Array, digests: Uint8Array, bind: boolean, seq = this.#nextSeq): number {
     const target = this.shards[layer]?.[shard] ?? fail(ErrorCode.STATE, `layer ${layer} has no shard ${shard}`);
-    target.documents.set(Buffer.from(doc).toString('hex'), { doc, digests });
+    this.#nextSeq = Math.max(this.#nextSeq, seq + 1);
+    target.documents.set(Buffer.from(doc).toString('hex'), { doc, digests, seq });
     for (let i = 0; i < digests.length / 32; i++) {
       const digest = digests.subarray(i * 32, (i + 1) * 32);
       target.items.push({ doc, index: i, digest });
@@ -135,28 +158,48 @@ export class HoloIndex {
     }
     if (bind) this.bindDocument(layer, shard, doc, digests);
     this.#mark(layer, shard, doc);
+    return seq;
   }
 
-  /** Superposes every pair of a document (chunk i under digest i) into a shard's field; records nothing. */
-  bindDocument(layer: number, shard: number, doc: Uint8Array, digests: Uint8Array): void {
-    for (let i = 0; i < digests.length / 32; i++) this.bindPair(layer, shard, { doc, index: i, digest: digests.subarray(i * 32, (i + 1) * 32) });
+  /** Superposes every pair of a document (chunk i under digest i) into a shard's field (sign −1: takes them out); records nothing. */
+  bindDocument(layer: number, shard: number, doc: Uint8Array, digests: Uint8Array, sign: 1 | -1 = 1): void {
+    for (let i = 0; i < digests.length / 32; i++) this.bindPair(layer, shard, { doc, index: i, digest: digests.subarray(i * 32, (i + 1) * 32) }, sign);
   }
 
   /** Forgets a document recorded with `add(..., false)` whose store did not commit, giving its capacity back. */
   remove(layer: number, shard: number, doc: Uint8Array, digests: Uint8Array): void {
-    const target = this.shards[layer]?.[shard] ?? fail(ErrorCode.STATE, `layer ${layer} has no shard ${shard}`);
-    const hex = Buffer.from(doc).toString('hex');
-    if (!target.documents.delete(hex)) return;
+    if (this.#forget(layer, shard, doc).length === 0) return;
     const count = digests.length / 32;
-    const kept = target.items.filter((it) => Buffer.from(it.doc).toString('hex') !== hex);
-    target.items.splice(0, target.items.length, ...kept);
-    target.candidates.clear();
-    for (const it of kept) target.candidates.set(Buffer.from(it.digest).toString('hex'), it.digest);
     this.#state = {
       ...this.#state,
       layers: this.#state.layers.map((shards, k) => (k !== layer ? shards : shards.map((s, i) => (i === shard ? { dimension: s.dimension, items: s.items - count } : s)))),
     };
+  }
+
+  /**
+   * Forgets a document `admit` chose to evict (the committed state already counts it out) and returns the pairs it
+   * held, for the caller to unbind from the field.
+   */
+  evict(layer: number, shard: number, id: string): BoundItem[] {
+    const entry = this.shards[layer]?.[shard]?.documents.get(id) ?? fail(ErrorCode.STATE, `document ${id} to evict is not in shard ${shard} of layer ${layer}`);
+    return this.#forget(layer, shard, entry.doc);
+  }
+
+  /** Drops a document's pairs and candidates from a shard's records; returns them (none if it was not there). */
+  #forget(layer: number, shard: number, doc: Uint8Array): BoundItem[] {
+    const target = this.shards[layer]?.[shard] ?? fail(ErrorCode.STATE, `layer ${layer} has no shard ${shard}`);
+    const hex = Buffer.from(doc).toString('hex');
+    const entry = target.documents.get(hex);
+    if (!entry) return [];
+    target.documents.delete(hex);
+    const kept: BoundItem[] = [], removed: BoundItem[] = [];
+    for (const it of target.items) (it.doc === entry.doc ? removed : kept).push(it);
+    target.items.length = 0;
+    for (const it of kept) target.items.push(it); // not splice(...kept): a long spread overflows the stack
+    target.candidates.clear();
+    for (const it of kept) target.candidates.set(Buffer.from(it.digest).toString('hex'), it.digest);
     this.#mark(layer, shard, doc);
+    return removed;
   }
 
   #mark(layer: number, shard: number, doc: Uint8Array): void {

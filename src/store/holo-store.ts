@@ -4,7 +4,7 @@ import { setImmediate as yieldTurn } from 'node:timers/promises';
 import type { Database } from 'lmdb';
 import { ErrorCode, fail } from '../errors.js';
 import { PAYLOAD_SIZE, payloadLength, structureCount } from '../framing/structure.js';
-import { allocateDimensions, capacityState, DEFAULT_HEADROOM, type CapacityPolicy, type CapacityState } from '../holo/allocation.js';
+import { allocateDimensions, capacityState, DEFAULT_HEADROOM, requirePolicy, type CapacityPolicy, type CapacityState, type Eviction } from '../holo/allocation.js';
 import { FIELD_LAYERS, LAYERS, VAULT, resolveLayer, type LayerName } from '../holo/layers.js';
 import { DEFAULT_GROUP_SIZE, decodeRecord, documentParity, encodeRecord, parityDigest } from '../holo/group-parity.js';
 import { DEFAULT_MARGIN } from '../holo/probe.js';
@@ -17,7 +17,7 @@ import { DIGEST_SIZE, requireDocumentId } from './check.js';
 import { CueIndex, type CueDocument, type CueHeader, type CueRecall } from './cue-index.js';
 import { readContainer, writeContainer } from './field-container.js';
 import { BindPool } from './bind-pool.js';
-import { HoloIndex, type BoundItem } from './holo-index.js';
+import { HoloIndex, refuseEvicted, type BoundItem } from './holo-index.js';
 import { recallFromLayer } from './layer-recall.js';
 import { verifyRebound } from './rebalance-check.js';
 import { layerReport } from './layer-report.js';
@@ -25,7 +25,7 @@ import { LmdbStore } from './lmdb-store.js';
 import { RecentStructures } from './recent-structures.js';
 import { emptyCounters, groupRebuild, parityOf, repairStructure, type LayerCounters } from './structure-repair.js';
 import type { DocumentManifest, StoreStats, VerifyReport } from './store.js';
-import { isVaultId, openDocument, sealDocument, vaultChunkAddresses, type StoredVaultManifest } from './vault-documents.js';
+import { isVaultId, openDocument, sealDocument, vaultChunkAddresses, vaultDocumentId, type StoredVaultManifest } from './vault-documents.js';
 
 /** Routing looks at a document's first 64 KiB (the engine routes on the same prefix before choosing the Vault path). */
 export const ROUTING_PREFIX = 65536;
@@ -54,7 +54,13 @@ export interface HoloStoreOptions {
   readonly totalFloats?: number;
   /** Headroom h of the floors (default 64), fixed when the store is created. */
   readonly headroom?: number;
-  /** What a store beyond capacity does (default 'spill'). */
+  /**
+   * What a store beyond capacity does (default 'spill'): 'reject' throws CapacityError; 'spill' opens a shard from
+   * the reserve; 'evict' unbinds the layer's oldest documents (FIFO by admission) from its last shard until the new
+   * one fits, a document larger than the whole shard still throws CapacityError. An evicted document keeps its bytes
+   * (getDocument/verify) but leaves the field: retrieveFromLayer refuses it (INVALID), recallByCue no longer finds it,
+   * rebalance does not re-bind it, and its layer's `evicted` count says how many documents went (docs/holo-store.md).
+   */
   readonly capacityPolicy?: CapacityPolicy;
   /** Clean-up margin τ (default 0.5). */
   readonly margin?: number;
@@ -82,6 +88,10 @@ interface HoloRecord {
   readonly layer: number;
   readonly shard: number;
   readonly length: number;
+  /** Admission order within the store (FIFO for eviction); absent in records older than eviction. */
+  readonly seq?: number;
+  /** Evicted from the field (policy evict): the bytes stay, the pairs are unbound. */
+  readonly evicted?: true;
 }
 
 interface HoloConfig {
@@ -180,8 +190,11 @@ export class HoloStore extends LmdbStore {
    */
   #savedLayout: number;
   #layoutWritten = new Map<string, number>();
-  /** Pairs recorded but not yet superposed: binding runs behind the stores, in slices, so ingest never waits on it. */
-  #queue: { index: HoloIndex; layer: number; shard: number; item: BoundItem }[] = [];
+  /**
+   * Pairs recorded but not yet superposed: binding runs behind the stores, in slices, so ingest never waits on it.
+   * sign −1: an evicted pair to take out again.
+   */
+  #queue: { index: HoloIndex; layer: number; shard: number; item: BoundItem; sign: 1 | -1 }[] = [];
   #queueHead = 0;
   #bindThreads?: number;
   #bindPool?: BindPool;
@@ -199,6 +212,10 @@ export class HoloStore extends LmdbStore {
   #pending = FIELD_LAYERS.map(() => 0);
   #rebalancing?: Promise<RebalanceReport>;
   #counters: LayerCounters[] = LAYERS.map(emptyCounters);
+  /** Documents evicted from each layer's field. */
+  #evicted: number[] = LAYERS.map(() => 0);
+  /** Bumped by every eviction: a cue index built before it may still hold an evicted document. */
+  #evictions = 0;
 
   private constructor(path: string, options: HoloStoreOptions) {
     super(path, HoloStore.openRoot(path));
@@ -209,8 +226,7 @@ export class HoloStore extends LmdbStore {
     this.#vaultChunks = this.root.openDB<Buffer, Buffer>({ name: 'vault-chunks', encoding: 'binary', keyEncoding: 'binary' });
     this.#vaults = this.root.openDB<StoredVault, string>({ name: 'vault-manifests' });
     this.#meta = this.root.openDB<unknown, string>({ name: 'holo-meta' });
-    this.#policy = options.capacityPolicy ?? 'spill';
-    if (this.#policy !== 'spill' && this.#policy !== 'reject') fail(ErrorCode.INVALID, `capacity policy must be spill or reject, got ${String(this.#policy)}`);
+    this.#policy = requirePolicy(options.capacityPolicy ?? 'spill');
     this.#margin = options.margin ?? DEFAULT_MARGIN;
     if (!Number.isFinite(this.#margin) || this.#margin < 0) fail(ErrorCode.INVALID, `margin must be a non-negative number, got ${String(this.#margin)}`);
     this.#checkpointEvery = Math.max(1, nonNegative(options.checkpointEvery, 'checkpointEvery', 256));
@@ -270,11 +286,12 @@ export class HoloStore extends LmdbStore {
     const layer = routeToLayer({ bytes: auto ? this.#prefix(manifest) : NO_BYTES }, policy);
     if (!layer.hasField) fail(ErrorCode.INVALID, `document ${id} routes to the vault: vault documents are stored with putVault, never as plaintext structures`);
     const index = this.#index;
-    const { state, placement } = index.admit(layer.index, count, this.#policy);
+    const { state, placement, evictions } = index.admit(layer.index, count, this.#policy);
     index.commit(state);
+    this.#evict(index, evictions);
     const doc = Buffer.from(id, 'hex');
-    index.add(layer.index, placement.shard, doc, manifest.structures, false);
-    const record: HoloRecord = { layer: layer.index, shard: placement.shard, length: manifest.length };
+    const seq = index.add(layer.index, placement.shard, doc, manifest.structures, false);
+    const record: HoloRecord = { layer: layer.index, shard: placement.shard, length: manifest.length, seq };
     this.#inFlight.set(id, record);
     let added: boolean;
     try {
@@ -283,6 +300,7 @@ export class HoloStore extends LmdbStore {
       index.remove(layer.index, placement.shard, doc, manifest.structures);
       throw err;
     } finally {
+      if (!added! && this.#inFlight.get(id)?.evicted) this.#evicted[layer.index]!--; // evicted, then never committed
       this.#inFlight.delete(id);
       const layout = this.#layoutWritten.get(id);
       this.#layoutWritten.delete(id);
@@ -294,13 +312,35 @@ export class HoloStore extends LmdbStore {
     }
     this.#counters[layer.index]!.bytes += manifest.length;
     this.#stored++;
-    this.#enqueue(index, layer.index, placement.shard, Array.from({ length: count }, (_, i) => ({ doc, index: i, digest: manifest.structures.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE) })));
+    // A later admission may have evicted it while it was committing: then it never enters the field.
+    if (index.shardOf(layer.index, id) !== undefined) this.#enqueue(index, layer.index, placement.shard, Array.from({ length: count }, (_, i) => ({ doc, index: i, digest: manifest.structures.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE) })));
     if (++this.#sinceCheckpoint >= this.#checkpointEvery) this.#checkpointWhenBound();
     return { id, added, layer: layer.name };
   }
 
-  #enqueue(index: HoloIndex, layer: number, shard: number, items: readonly BoundItem[]): void {
-    for (const item of items) this.#queue.push({ index, layer, shard, item });
+  /**
+   * Applies an admission's evictions: each document leaves the index (candidates, N_k), its pairs are queued for
+   * unbinding behind its own binds, and its layer record is marked evicted. One still committing is only marked in
+   * flight: its pairs were not queued, and its record is written evicted when it commits.
+   */
+  #evict(index: HoloIndex, evictions: readonly Eviction[]): void {
+    for (const { layer, shard, id } of evictions) {
+      const items = index.evict(layer, shard, id);
+      this.#evicted[layer]!++;
+      this.#evictions++;
+      const inFlight = this.#inFlight.get(id);
+      if (inFlight) {
+        this.#inFlight.set(id, { ...inFlight, evicted: true });
+        continue;
+      }
+      this.#enqueue(index, layer, shard, items, -1);
+      const record = this.#holo.get(id) ?? fail(ErrorCode.STATE, `document ${id} to evict has no layer record`);
+      void this.#holo.put(id, { ...record, evicted: true });
+    }
+  }
+
+  #enqueue(index: HoloIndex, layer: number, shard: number, items: readonly BoundItem[], sign: 1 | -1 = 1): void {
+    for (const item of items) this.#queue.push({ index, layer, shard, item, sign });
     this.#pending[layer]! += items.length;
     this.#binding ??= this.#bindQueued().finally(() => (this.#binding = undefined));
   }
@@ -313,11 +353,14 @@ export class HoloStore extends LmdbStore {
       let end = this.#queueHead + 1;
       while (end < this.#queue.length && end - this.#queueHead < BIND_BATCH) {
         const next = this.#queue[end]!;
-        if (next.index !== first.index || next.layer !== first.layer || next.shard !== first.shard) break;
+        if (next.index !== first.index || next.layer !== first.layer || next.shard !== first.shard || next.sign !== first.sign) break;
         end++;
       }
       // Pairs of a generation a rebalance has replaced are dropped: the new fields were bound from the manifests.
-      if (first.index === this.#index) {
+      // Unbinds (rare: evictions) run on this thread; no bind-pool batch is in flight meanwhile.
+      if (first.index === this.#index && first.sign === -1) {
+        for (let i = this.#queueHead; i < end; i++) first.index.bindPair(first.layer, first.shard, this.#queue[i]!.item, -1);
+      } else if (first.index === this.#index) {
         const seeds = new Uint32Array(8 * (end - this.#queueHead));
         for (let i = this.#queueHead; i < end; i++) seeds.set(first.index.pairSeeds(first.layer, this.#queue[i]!.item), 8 * (i - this.#queueHead));
         this.#bindPool ??= new BindPool(this.#bindThreads);
@@ -372,7 +415,8 @@ export class HoloStore extends LmdbStore {
   protected override documentAdded(manifest: DocumentManifest): void {
     const record = this.#inFlight.get(manifest.id);
     if (record) void this.#holo.put(manifest.id, record);
-    // Read back inside this transaction, where the structures putStructures queued for this commit are visible.
+    // The structures putStructures was just handed, else read back inside this transaction (where those it queued
+    // for this commit are visible).
     this.#putGroupParity(manifest.id, manifest.structures.length / DIGEST_SIZE, STRUCTURE_SIZE, (i) => {
       const digest = manifest.structures.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE);
       return this.#recent.take(digest) ?? this.structureDb.getBinaryFast(Buffer.from(digest))!;
@@ -386,10 +430,13 @@ export class HoloStore extends LmdbStore {
     }
   }
 
-  /** Seals a document into the Vault (AES-256-GCM per chunk, random id, RS parity over the ciphertext); binds nothing. */
+  /** Seals a document into the Vault (AES-256-GCM per chunk, keyed id, RS parity over the ciphertext); binds nothing. */
   async putVault(bytes: Uint8Array): Promise<RoutedDocument> {
     const key = loadVaultKey(this.#vaultKeyFile === undefined ? {} : { keyFile: this.#vaultKeyFile });
-    const sealed = sealDocument(key, bytes);
+    const id = vaultDocumentId(key, bytes);
+    this.fresh();
+    if (this.#vaults.doesExist(id)) return { id, added: false, layer: VAULT.name };
+    const sealed = sealDocument(key, bytes, id);
     await this.root.transaction(() => {
       for (const { address, sealed: chunk } of sealed.chunks) {
         void this.#vaultChunks.put(address, Buffer.from(chunk));
@@ -483,6 +530,7 @@ export class HoloStore extends LmdbStore {
     const record = this.#holo.get(requireDocumentId(id)) ?? fail(ErrorCode.INVALID, `no holographic document ${id} in the store`);
     const stored = LAYERS[record.layer]!;
     if (layer !== undefined && resolveLayer(layer) !== stored) fail(ErrorCode.INVALID, `document ${id} is in layer ${stored.name}, not ${String(layer)}`);
+    if (record.evicted) refuseEvicted(id, stored.name);
     const manifest = (await this.getManifest(id)) ?? fail(ErrorCode.STATE, `document ${id} has a layer record but no manifest`);
     const index = this.#index; // a rebalance swaps the index; this read finishes on the generation it started on
     const shard = index.shardOf(stored.index, id) ?? fail(ErrorCode.STATE, `document ${id} is not bound in layer ${stored.name}`);
@@ -547,7 +595,7 @@ export class HoloStore extends LmdbStore {
     if (options.settle) await this.bound();
     this.fresh();
     return layerReport({
-      index: this.#index, counters: this.#counters, pending: this.#pending, margin: this.#margin,
+      index: this.#index, counters: this.#counters, pending: this.#pending, evicted: this.#evicted, margin: this.#margin,
       summary: { documents: this.#holo.getCount(), vault_documents: this.#vaults.getCount(), total_floats: this.#config.totalFloats, capacity_policy: this.#policy, headroom: this.#config.headroom },
     });
   }
@@ -577,11 +625,11 @@ export class HoloStore extends LmdbStore {
     const next = new HoloIndex(this.#config.secret, state, old.generation + 1);
     let done = 0;
     for (const [layer, shards] of old.shards.entries()) {
-      for (const shard of shards) {
-        for (const { doc, digests } of shard.documents.values()) {
-          next.add(layer, 0, doc, digests, true);
-          if (++done % 4 === 0) await yieldTurn();
-        }
+      // Shards merge into one: in admission order, the order eviction takes them in.
+      const documents = shards.flatMap((shard) => [...shard.documents.values()]).sort((a, b) => a.seq - b.seq);
+      for (const { doc, digests, seq } of documents) {
+        next.add(layer, 0, doc, digests, true, seq);
+        if (++done % 4 === 0) await yieldTurn();
       }
     }
     verifyRebound(next, state, loads, this.#margin);
@@ -662,6 +710,11 @@ export class HoloStore extends LmdbStore {
     for (const { id, structures } of this.manifestEntries()) {
       const record = this.#holo.get(id);
       if (!record) continue;
+      if (record.evicted) {
+        this.#evicted[record.layer]!++;
+        this.#counters[record.layer]!.bytes += record.length;
+        continue;
+      }
       // Two processes storing into one directory each keep their own shard layout; the last saved one may lack a shard.
       if (counts[record.layer]?.[record.shard] === undefined) fail(ErrorCode.STATE, `document ${id} is bound to shard ${record.shard} of layer ${record.layer}, which the saved layout lacks (two writers on one store?)`);
       records.push([id, record, structures]);
@@ -671,7 +724,10 @@ export class HoloStore extends LmdbStore {
     for (const { value } of this.#vaults.getRange()) this.#counters[VAULT.index]!.bytes += value.length;
     const state: CapacityState = { ...saved, layers: saved.layers.map((shards, k) => shards.map((s, i) => ({ dimension: s.dimension, items: counts[k]![i]! }))) };
     const index = new HoloIndex(this.#config.secret, state, generation);
-    for (const [id, record, structures] of records) index.add(record.layer, record.shard, Buffer.from(id, 'hex'), structures, false);
+    // In admission order with their admission numbers, so eviction stays FIFO across opens without sorting each time
+    // (records older than eviction have none: first).
+    records.sort(([, a], [, b]) => (a.seq ?? -1) - (b.seq ?? -1));
+    for (const [id, record, structures] of records) index.add(record.layer, record.shard, Buffer.from(id, 'hex'), structures, false, record.seq ?? -1);
     let container;
     try {
       container = readContainer<ContainerHeader>(join(this.path, FIELDS_FILE));
@@ -695,7 +751,7 @@ export class HoloStore extends LmdbStore {
     this.#stale = false;
     const index = this.#index;
     for (const { layer, shard, item } of index.recorded()) {
-      this.#queue.push({ index, layer, shard, item });
+      this.#queue.push({ index, layer, shard, item, sign: 1 });
       this.#pending[layer]!++;
     }
     this.#sinceCheckpoint = this.#checkpointEvery;
@@ -707,6 +763,8 @@ export class HoloStore extends LmdbStore {
 
   #cues?: CueIndex;
   #cueUpdate?: Promise<CueIndex>;
+  /** #evictions when #cues was started: an index from before an eviction is rebuilt without the evicted. */
+  #cuesEpoch = 0;
 
   /**
    * Recall by noisy cue (issue 5 §3): the cue index is unbound with the cue's content and cleaned up over the candidate
@@ -720,7 +778,11 @@ export class HoloStore extends LmdbStore {
     if (cue.length === 0) fail(ErrorCode.INVALID, 'the cue is empty');
     const layers = layer === undefined ? FIELD_LAYERS : [resolveLayer(layer)];
     if (!layers[0]!.hasField) fail(ErrorCode.INVALID, 'the vault binds nothing: recall by cue searches the field layers only');
-    const cues = await this.#updateCues();
+    let cues: CueIndex, epoch: number;
+    do {
+      epoch = this.#evictions;
+      cues = await this.#updateCues();
+    } while (epoch !== this.#evictions);
     const match = cues.match(cue, layers.map((l) => l.index));
     if (match === undefined) fail(ErrorCode.INVALID, `no stored structure matches the cue: ${layer === undefined ? 'the store' : `layer ${layers[0]!.name}`} holds none`);
     if (match.margin < this.#margin) fail(ErrorCode.INVALID, `no stored structure matches the cue: best margin ${match.margin.toFixed(3)} < τ ${this.#margin}`);
@@ -733,6 +795,8 @@ export class HoloStore extends LmdbStore {
   #updateCues(): Promise<CueIndex> {
     const run = async (): Promise<CueIndex> => {
       this.fresh();
+      if (this.#cuesEpoch !== this.#evictions) this.#cues = undefined;
+      this.#cuesEpoch = this.#evictions;
       const cues = this.#cues ?? this.#restoreCues() ?? new CueIndex(this.#config.secret);
       this.#cues = cues;
       const pending: CueDocument[] = [];

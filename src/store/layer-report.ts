@@ -11,16 +11,18 @@ export interface ReportInputs {
   readonly counters: readonly LayerCounters[];
   /** Per field layer: pairs recorded but not yet bound (a layer with any gets no probe). */
   readonly pending: readonly number[];
+  /** Per layer: documents evicted from its field (absent: none). */
+  readonly evicted?: readonly number[];
   readonly margin: number;
   readonly summary: Pick<HoloSummary, 'documents' | 'vault_documents' | 'total_floats' | 'capacity_policy' | 'headroom'>;
 }
 
 /** The spec §4 record per layer (snr_measured and ber from a probe sample of `index`) and the store-wide summary. */
-export function layerReport({ index, counters, pending, margin, summary }: ReportInputs): LayerReport {
+export function layerReport({ index, counters, pending, evicted = [], margin, summary }: ReportInputs): LayerReport {
   const reserve = index.state.reserve;
   const layers = LAYERS.map((layer): LayerStats => {
     const c = counters[layer.index]!;
-    const common = { ecc_repairs: c.eccRepairs, ecc_failures: c.eccFailures, generation: index.generation, reserve, cross_layer_interference: 0 };
+    const common = { evicted: evicted[layer.index] ?? 0, ecc_repairs: c.eccRepairs, ecc_failures: c.eccFailures, generation: index.generation, reserve, cross_layer_interference: 0 };
     if (!layer.hasField) {
       return { name: layer.name, dimension: 0, items: 0, bytes: c.bytes, snr_predicted: 0, snr_measured: null, ber: 0, capacity_used: 0, spill_shards: 0, ...common };
     }
@@ -36,7 +38,7 @@ export function layerReport({ index, counters, pending, margin, summary }: Repor
   }).map((entry) => ({
     name: entry.name, dimension: entry.dimension, items: entry.items, bytes: entry.bytes, snr_predicted: entry.snr_predicted,
     snr_measured: entry.snr_measured, ber: entry.ber, capacity_used: entry.capacity_used, spill_shards: entry.spill_shards,
-    cross_layer_interference: entry.cross_layer_interference, ecc_repairs: entry.ecc_repairs, ecc_failures: entry.ecc_failures,
+    evicted: entry.evicted, cross_layer_interference: entry.cross_layer_interference, ecc_repairs: entry.ecc_repairs, ecc_failures: entry.ecc_failures,
     generation: entry.generation, reserve: entry.reserve,
   }));
   const total = summary.total_floats;

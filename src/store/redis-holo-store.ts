@@ -5,14 +5,14 @@ import { ErrorCode, fail } from '../errors.js';
 import { sha256 } from '../l2/witness.js';
 import { STRUCTURE_SIZE } from '../l3/phi.js';
 import { PAYLOAD_SIZE, structureCount } from '../framing/structure.js';
-import { admit, allocateDimensions, capacityState, DEFAULT_HEADROOM, type CapacityPolicy, type CapacityState } from '../holo/allocation.js';
+import { admit, allocateDimensions, CapacityError, capacityState, DEFAULT_HEADROOM, requirePolicy, type CapacityPolicy, type CapacityState } from '../holo/allocation.js';
 import { FIELD_LAYERS, LAYERS, VAULT, resolveLayer, type LayerName } from '../holo/layers.js';
 import { DEFAULT_GROUP_SIZE } from '../holo/group-parity.js';
 import { DEFAULT_MARGIN } from '../holo/probe.js';
 import { routeToLayer, type LayerPolicy } from '../holo/routing.js';
 import { loadVaultKey } from '../holo/vault.js';
 import { DIGEST_SIZE, requireDocumentId } from './check.js';
-import { HoloIndex, type BoundItem } from './holo-index.js';
+import { HoloIndex, refuseEvicted, type BoundItem } from './holo-index.js';
 import { DEFAULT_TOTAL_FLOATS, nonNegative, ROUTING_PREFIX, type HoloStoreOptions, type HoloStoreStats, type LayerRecall, type LayerReport, type RebalanceReport, type RoutedDocument } from './holo-store.js';
 import { recallFromLayer } from './layer-recall.js';
 import { verifyRebound } from './rebalance-check.js';
@@ -23,7 +23,7 @@ import { BEAT, CHECKPOINT, FOLD, SET_IF, SWAP_FIELDS, type FieldScripts } from '
 import { hex, RedisStore, redactUrl, type RedisStoreOptions } from './redis-store.js';
 import type { DocumentManifest, VerifyReport } from './store.js';
 import { emptyCounters, parityOf, repairStructure, type LayerCounters } from './structure-repair.js';
-import { isVaultId, openDocument, sealDocument, vaultChunkAddresses, type StoredVaultManifest } from './vault-documents.js';
+import { isVaultId, openDocument, sealDocument, vaultChunkAddresses, vaultDocumentId, type StoredVaultManifest } from './vault-documents.js';
 
 export interface RedisHoloStoreOptions extends HoloStoreOptions, RedisStoreOptions {
   /** How long a writer counts as alive after its last heartbeat (default 60 s); then its partial fields may be folded. */
@@ -36,6 +36,10 @@ interface LayerRecord {
   readonly length: number;
   /** The writer that admitted it (and binds it into its partial field); absent in records older than that. */
   readonly writer?: string;
+  /** Admission order (FIFO for eviction); absent in records older than eviction. */
+  readonly seq?: number;
+  /** Evicted from the field (policy evict): its bytes stay; partials that still hold its pairs are corrected on read. */
+  readonly evicted?: true;
 }
 
 interface PartialName {
@@ -80,8 +84,15 @@ function brokenMembers(raw: readonly (Buffer | null)[], digests: readonly Uint8A
 }
 
 function parseRecord(text: string): LayerRecord {
-  const [layer, shard, length, writer] = text.split(':');
-  return { layer: Number(layer), shard: Number(shard), length: Number(length), ...(writer ? { writer } : {}) };
+  const [layer, shard, length, writer, seq, evicted] = text.split(':');
+  return {
+    layer: Number(layer), shard: Number(shard), length: Number(length), ...(writer ? { writer } : {}), ...(seq ? { seq: Number(seq) } : {}),
+    ...(evicted ? { evicted: true } : {}),
+  };
+}
+
+function recordText(r: LayerRecord): string {
+  return `${r.layer}:${r.shard}:${r.length}:${r.writer ?? ''}:${r.seq ?? ''}:${r.evicted ? 'e' : ''}`;
 }
 
 /** A partial of the given generation (older ones belong to fields a rebalance replaced). */
@@ -90,20 +101,26 @@ function parsePartial(name: string, current: number): PartialName | undefined {
   return Number(generation) === current && writer ? { name, layer: Number(layer), shard: Number(shard), writer } : undefined;
 }
 
-/** The capacity state as Redis holds it: with the fields' generation, and a rebalance's pause on admissions. */
+/**
+ * The capacity state as Redis holds it: with the fields' generation, the number of documents admitted so far (the
+ * next one's admission number) and evicted so far (writers prune their partials when it moves), and a rebalance's
+ * pause on admissions.
+ */
 interface SharedState {
   readonly state: CapacityState;
   readonly generation: number;
+  readonly admitted: number;
+  readonly evictions: number;
   readonly pausedUntil?: number;
 }
 
 function parseState(text: string | null | undefined): SharedState {
-  const { generation = 0, pausedUntil, ...state } = JSON.parse(text ?? fail(ErrorCode.STATE, 'the capacity state is missing from Redis')) as CapacityState & { generation?: number; pausedUntil?: number };
-  return { state, generation, ...(pausedUntil === undefined ? {} : { pausedUntil }) };
+  const { generation = 0, admitted = 0, evictions = 0, pausedUntil, ...state } = JSON.parse(text ?? fail(ErrorCode.STATE, 'the capacity state is missing from Redis')) as CapacityState & { generation?: number; admitted?: number; evictions?: number; pausedUntil?: number };
+  return { state, generation, admitted, evictions, ...(pausedUntil === undefined ? {} : { pausedUntil }) };
 }
 
-function stateText({ state, generation, pausedUntil }: SharedState): string {
-  return JSON.stringify({ ...state, generation, ...(pausedUntil === undefined ? {} : { pausedUntil }) });
+function stateText({ state, generation, admitted, evictions, pausedUntil }: SharedState): string {
+  return JSON.stringify({ ...state, generation, admitted, evictions, ...(pausedUntil === undefined ? {} : { pausedUntil }) });
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -163,6 +180,8 @@ export class RedisHoloStore extends RedisStore {
   #queue: { layer: number; shard: number; item: BoundItem }[] = [];
   #binding?: Promise<void>;
   #closing = false;
+  /** The shared eviction count when this writer last pruned its fields of evicted documents. */
+  #pruned = 0;
   /** Pairs bound by this writer so far: the cached read view is stale once it changes. */
   #binds = 0;
   #view?: { tag: string; index: HoloIndex; rebound: number };
@@ -173,8 +192,7 @@ export class RedisHoloStore extends RedisStore {
 
   private constructor(path: string, redis: Redis, prefix: string, options: RedisHoloStoreOptions) {
     super(path, redis, prefix);
-    this.#policy = options.capacityPolicy ?? 'spill';
-    if (this.#policy !== 'spill' && this.#policy !== 'reject') fail(ErrorCode.INVALID, `capacity policy must be spill or reject, got ${String(this.#policy)}`);
+    this.#policy = requirePolicy(options.capacityPolicy ?? 'spill');
     this.#margin = options.margin ?? DEFAULT_MARGIN;
     if (!Number.isFinite(this.#margin) || this.#margin < 0) fail(ErrorCode.INVALID, `margin must be a non-negative number, got ${String(this.#margin)}`);
     this.#checkpointEvery = Math.max(1, nonNegative(options.checkpointEvery, 'checkpointEvery', 256));
@@ -263,12 +281,13 @@ export class RedisHoloStore extends RedisStore {
         await this.#waitForPause(expected!, shared);
         continue;
       }
-      const { state, placements } = admit(shared.state, [{ layer: layer.index, count }], this.#policy);
+      const { state, placements, evicted } = await this.#admit(shared.state, layer.index, count);
       const shard = placements[0]!.shard;
       // Once admitted (a rejected document leaves none), ahead of the manifest's script on the same connection: a
       // visible document has its group parity, and both usually share one AOF fsync.
       const [, written] = await Promise.all([this.#groups.send(parity), this.writeDocument(manifest, {
-        stateKey: this.key('h', 'state'), expected: expected!, next: stateText({ state, generation: shared.generation }), recordsKey: this.key('h', 'records'), record: `${layer.index}:${shard}:${manifest.length}:${this.#writerId}`,
+        stateKey: this.key('h', 'state'), expected: expected!, next: stateText({ state, generation: shared.generation, admitted: shared.admitted + 1, evictions: shared.evictions + evicted.length }), recordsKey: this.key('h', 'records'),
+        record: recordText({ layer: layer.index, shard, length: manifest.length, writer: this.#writerId, seq: shared.admitted }), others: evicted,
       })]);
       if (written === -1) continue;
       if (written === 0) return { id, added: false, layer: LAYERS[(await this.#record(id))?.layer ?? 1]!.name };
@@ -277,10 +296,30 @@ export class RedisHoloStore extends RedisStore {
     }
   }
 
+  /**
+   * §3.6 against the shared state. Under 'evict' a document that fits nowhere reads the layer records (consistent with
+   * `state`: both change only together, and the write that follows fails if the state moved) and evicts the oldest
+   * bound documents of the last shard; their records come back marked evicted, to be written with the document.
+   */
+  async #admit(state: CapacityState, layer: number, count: number): Promise<ReturnType<typeof admit> & { evicted: [string, string][] }> {
+    const additions = [{ layer, count }];
+    if (this.#policy !== 'evict') return { ...admit(state, additions, this.#policy), evicted: [] };
+    try {
+      return { ...admit(state, additions, 'reject'), evicted: [] }; // it fits: no records to read
+    } catch (err) {
+      if (!(err instanceof CapacityError)) throw err;
+    }
+    const records = Object.entries(await this.redis.hgetall(this.key('h', 'records'))).map(([id, text]) => ({ id, ...parseRecord(text) }));
+    const admitted = admit(state, additions, 'evict', (k, s) => records.filter((r) => r.layer === k && r.shard === s && !r.evicted)
+      .sort((a, b) => (a.seq ?? -1) - (b.seq ?? -1)).map((r) => ({ id: r.id, count: structureCount(r.length) })));
+    const byId = new Map(records.map((r) => [r.id, r]));
+    return { ...admitted, evicted: admitted.evictions.map(({ id }) => [id, recordText({ ...byId.get(id)!, evicted: true })]) };
+  }
+
   /** A rebalance holds admissions: wait for it, or take the pause back once it is past its deadline (it died). */
   async #waitForPause(text: string, shared: SharedState): Promise<void> {
     if ((await this.#now()) < shared.pausedUntil!) return sleep(PAUSE_POLL_MS);
-    await this.#scripts.atlasSetIf(1, this.key('h', 'state'), text, stateText({ state: shared.state, generation: shared.generation }));
+    await this.#scripts.atlasSetIf(1, this.key('h', 'state'), text, stateText({ state: shared.state, generation: shared.generation, admitted: shared.admitted, evictions: shared.evictions }));
   }
 
   async #now(): Promise<number> {
@@ -323,6 +362,7 @@ export class RedisHoloStore extends RedisStore {
    * name, and what it bound since its last checkpoint is re-bound by readers and folded later (nothing counted twice).
    */
   async checkpoint(): Promise<void> {
+    await this.#pruneEvicted();
     await this.bound();
     if (this.#queue.length > 0) return; // closing with pairs unbound: the last saved partials stay consistent
     const keys: string[] = [], names: string[] = [], values: Buffer[] = [];
@@ -338,6 +378,27 @@ export class RedisHoloStore extends RedisStore {
     const saved = await this.#scripts.atlasCheckpoint(head.length + keys.length, ...head, ...keys, this.#writerId, String(this.#generation), ...names, ...values);
     if (saved === 0) await this.#rotateToCurrent();
     else if (await this.#deadPartials()) await this.compactFields();
+  }
+
+  /**
+   * Takes documents evicted since (by any writer) out of this writer's fields, so its partials do not carry them for
+   * every reader to subtract again. Pairs still queued for them are bound later: the sum comes out the same.
+   */
+  async #pruneEvicted(): Promise<void> {
+    const { evictions } = parseState(await this.redis.get(this.key('h', 'state')));
+    if (evictions === this.#pruned) return; // nothing evicted since the last look: no records to read
+    const held = this.#own.shards.flatMap((shards, layer) => shards.flatMap((shard, s) => [...shard.documents.keys()].map((id) => ({ layer, s, id }))));
+    const own = this.#own;
+    const texts = held.length ? await this.redis.hmget(this.key('h', 'records'), ...held.map((h) => h.id)) : [];
+    if (own !== this.#own) return; // rotated meanwhile: those fields are gone
+    this.#pruned = evictions;
+    held.forEach(({ layer, s, id }, i) => {
+      const entry = own.shards[layer]![s]!.documents.get(id);
+      if (!entry || texts[i] === null || !parseRecord(texts[i]!).evicted) return;
+      own.evict(layer, s, id);
+      own.bindDocument(layer, s, entry.doc, entry.digests, -1);
+      this.#binds++;
+    });
   }
 
   /** Whether a saved partial belongs to a writer that is gone (a cheap look before a fold). */
@@ -414,7 +475,7 @@ export class RedisHoloStore extends RedisStore {
     const held = new Set<string>();
     partials.forEach((p, i) => forEachId(docLists[i], (hex) => held.add(`${p.layer}:${p.shard}:${hex}`)));
     const orphans = Object.entries(recordsByDoc).map(([id, text]) => ({ id, ...parseRecord(text) }))
-      .filter((r) => index.shards[r.layer]?.[r.shard] !== undefined && !held.has(`${r.layer}:${r.shard}:${r.id}`) && !alive(r.writer ?? ''));
+      .filter((r) => !r.evicted && index.shards[r.layer]?.[r.shard] !== undefined && !held.has(`${r.layer}:${r.shard}:${r.id}`) && !alive(r.writer ?? ''));
     const dead = partials.filter((p) => !alive(p.writer));
     const deadWriters = [...new Set([...dead.map((p) => p.writer), ...orphans.map((r) => r.writer ?? '')].filter((w) => w !== ''))];
     if (dead.length === 0 && orphans.length === 0) return { partials: 0, orphans: 0, writers: 0 };
@@ -451,28 +512,44 @@ export class RedisHoloStore extends RedisStore {
       index.bindDocument(r.layer, r.shard, doc, digests);
       touch(r.layer, r.shard).docs.push(doc);
     }
+    // Evicted documents the folded fields still hold leave the base: their pairs are taken out, their ids dropped.
+    const evicted = (hex: string) => recordsByDoc[hex] !== undefined && parseRecord(recordsByDoc[hex]).evicted === true;
+    const lists = bases.map((t) => {
+      const ids: string[] = [];
+      for (const docs of t.docs) forEachId(docs, (hex) => ids.push(hex));
+      return ids;
+    });
+    await this.#loadDigests(lists.flat().filter(evicted));
     const keys = [this.key('h', 'partials'), this.key('h', 'version'), this.key('h', 'writers'), this.key('h', 'retired')];
     const values: Buffer[] = [];
-    for (const t of bases) {
+    bases.forEach((t, i) => {
+      for (const hex of lists[i]!.filter(evicted)) index.bindDocument(t.layer, t.shard, Buffer.from(hex, 'hex'), this.#digests.get(hex)!, -1);
       keys.push(this.key('f', baseName(t.layer, t.shard)), this.key('fb', baseName(t.layer, t.shard)));
-      values.push(fieldBytes(index, t.layer, t.shard), Buffer.concat(t.docs));
-    }
+      values.push(fieldBytes(index, t.layer, t.shard), Buffer.from(lists[i]!.filter((hex) => !evicted(hex)).join(''), 'hex'));
+    });
     for (const p of dead) keys.push(this.key('f', p.name), this.key('fb', p.name));
     const result = await this.#scripts.atlasFold(keys.length, ...keys, version, String(bases.length), String(deadWriters.length), ...deadWriters,
       ...bases.map((t) => baseName(t.layer, t.shard)), ...values, ...dead.map((p) => p.name));
     return result === 1 ? { partials: dead.length, orphans: orphans.length, writers: deadWriters.length } : undefined;
   }
 
-  /** Seals a document into the Vault (AES-256-GCM per chunk, random id, RS parity over the ciphertext); binds nothing. */
+  /**
+   * Seals a document into the Vault (AES-256-GCM per chunk, keyed id, RS parity over the ciphertext); binds nothing.
+   * Two writers sealing the same document at once both write: the index keeps one manifest, the other's chunks stay
+   * unreferenced (never wrong bytes: each manifest names its own chunks).
+   */
   async putVault(bytes: Uint8Array): Promise<RoutedDocument> {
-    const sealed = sealDocument(this.#vaultKey(), bytes);
+    const key = this.#vaultKey();
+    const id = vaultDocumentId(key, bytes);
+    if ((await this.redis.hexists(this.key('v', 'index'), id)) === 1) return { id, added: false, layer: VAULT.name };
+    const sealed = sealDocument(key, bytes, id);
     const multi = this.redis.multi();
     for (const { address, sealed: chunk } of sealed.chunks) {
       multi.set(this.key('v', 'c', address.toString('hex')), Buffer.from(chunk));
       multi.set(this.parityKey(address), parityOf(chunk));
     }
     const chunks = sealed.chunks.map((c) => c.sealed);
-    void this.#groups.send(await this.#groups.prepare(sealed.id, chunks.length, chunks.reduce((m, c) => Math.max(m, c.length), 0), async (first, end) => chunks.slice(first, end)), multi);
+    void this.#groups.send(await this.#groups.prepare(sealed.id, chunks.length, chunks.reduce((m, c) => Math.max(m, c.length), 0), async (first, end) => chunks.slice(first, end), true), multi);
     multi.hset(this.key('v', 'm', sealed.id), 'keyId', sealed.manifest.keyId, 'sealed', Buffer.from(sealed.manifest.sealed));
     multi.hset(this.key('v', 'index'), sealed.id, String(bytes.length));
     await multi.exec();
@@ -529,6 +606,7 @@ export class RedisHoloStore extends RedisStore {
     const record = (await this.#record(requireDocumentId(id))) ?? fail(ErrorCode.INVALID, `no holographic document ${id} in the store`);
     const stored = LAYERS[record.layer]!;
     if (layer !== undefined && resolveLayer(layer) !== stored) fail(ErrorCode.INVALID, `document ${id} is in layer ${stored.name}, not ${String(layer)}`);
+    if (record.evicted) refuseEvicted(id, stored.name);
     const manifest = (await this.getManifest(id)) ?? fail(ErrorCode.STATE, `document ${id} has a layer record but no manifest`);
     const { index } = await this.#readView();
     const digests = splitDigests(manifest.structures);
@@ -613,13 +691,15 @@ export class RedisHoloStore extends RedisStore {
       for (const name of COUNTER_NAMES) c[name] = Number(counts[`${layer.index}:${name}`] ?? 0);
       return c;
     });
+    const evicted = LAYERS.map(() => 0);
     for (const text of records) {
       const r = parseRecord(text);
       counters[r.layer]!.bytes += r.length;
+      if (r.evicted) evicted[r.layer]!++;
     }
     for (const length of vaults) counters[VAULT.index]!.bytes += Number(length);
     return layerReport({
-      index, counters, pending: FIELD_LAYERS.map(() => 0), margin: this.#margin,
+      index, counters, pending: FIELD_LAYERS.map(() => 0), evicted, margin: this.#margin,
       summary: { documents: records.length, vault_documents: vaults.length, total_floats: this.#config.totalFloats, capacity_policy: this.#policy, headroom: this.#config.headroom },
     });
   }
@@ -641,12 +721,13 @@ export class RedisHoloStore extends RedisStore {
     const { text: paused, shared } = await this.#pauseAdmissions();
     try {
       const records = Object.entries(await this.redis.hgetall(this.key('h', 'records'))).map(([id, text]) => ({ id, ...parseRecord(text) }));
-      await this.#loadDigests(records.map((r) => r.id));
+      const bound = records.filter((r) => !r.evicted); // evicted documents stay out of the new fields
+      await this.#loadDigests(bound.map((r) => r.id));
       const loads = FIELD_LAYERS.map(() => 0);
-      for (const r of records) loads[r.layer] = loads[r.layer]! + this.#digests.get(r.id)!.length / DIGEST_SIZE;
+      for (const r of bound) loads[r.layer] = loads[r.layer]! + this.#digests.get(r.id)!.length / DIGEST_SIZE;
       const state = capacityState(allocateDimensions(total, loads, this.#config.headroom), loads, this.#config.headroom);
       const next = new HoloIndex(this.#secret, state, shared.generation + 1);
-      for (const [n, r] of records.entries()) {
+      for (const [n, r] of bound.entries()) {
         next.add(r.layer, 0, Buffer.from(r.id, 'hex'), this.#digests.get(r.id)!, true);
         if (n % 4 === 3) await yieldTurn();
       }
@@ -656,13 +737,13 @@ export class RedisHoloStore extends RedisStore {
       const names = bases.map((k) => `${next.generation}:${k}:0:${BASE}`);
       for (const name of names) keys.push(this.key('f', name), this.key('fb', name));
       const config = total === this.#config.totalFloats ? '' : JSON.stringify({ ...this.#config, totalFloats: total });
-      const swapped = await this.#scripts.atlasSwapFields(keys.length, ...keys, paused, stateText({ state, generation: next.generation }), config,
+      const swapped = await this.#scripts.atlasSwapFields(keys.length, ...keys, paused, stateText({ state, generation: next.generation, admitted: shared.admitted, evictions: shared.evictions }), config,
         String(bases.length), String(records.length), this.key('f', ''), this.key('fb', ''),
-        ...records.flatMap((r) => [r.id, `${r.layer}:0:${r.length}:${r.writer ?? ''}`]), ...names,
+        ...records.flatMap(({ id, ...r }) => [id, recordText({ ...r, shard: 0 })]), ...names,
         ...bases.flatMap((k) => [fieldBytes(next, k, 0), Buffer.concat([...next.shards[k]![0]!.documents.values()].map((d) => d.doc))]));
       if (swapped !== 1) fail(ErrorCode.STATE, 'the rebalance ran past its pause deadline and writers took it back; the old fields stay');
       this.#config = { ...this.#config, totalFloats: total };
-      this.#rotate({ state, generation: next.generation });
+      this.#rotate({ state, generation: next.generation, admitted: shared.admitted, evictions: shared.evictions });
       return { generation: next.generation, dimensions: state.layers.map((shards) => shards[0]!.dimension), reserve: state.reserve };
     } catch (err) {
       await this.#scripts.atlasSetIf(1, this.key('h', 'state'), paused, stateText(shared)).catch(() => {}); // admissions go on
@@ -677,8 +758,9 @@ export class RedisHoloStore extends RedisStore {
       const shared = parseState(current);
       const now = await this.#now();
       if (shared.pausedUntil !== undefined && shared.pausedUntil > now) fail(ErrorCode.STATE, 'another rebalance of this store is running');
-      const text = stateText({ state: shared.state, generation: shared.generation, pausedUntil: now + REBALANCE_PAUSE_MS });
-      if ((await this.#scripts.atlasSetIf(1, this.key('h', 'state'), current ?? '', text)) === 1) return { text, shared: { state: shared.state, generation: shared.generation } };
+      const unpaused = { state: shared.state, generation: shared.generation, admitted: shared.admitted, evictions: shared.evictions };
+      const text = stateText({ ...unpaused, pausedUntil: now + REBALANCE_PAUSE_MS });
+      if ((await this.#scripts.atlasSetIf(1, this.key('h', 'state'), current ?? '', text)) === 1) return { text, shared: unpaused };
     }
   }
 
@@ -717,10 +799,11 @@ export class RedisHoloStore extends RedisStore {
     const index = new HoloIndex(this.#secret, state, generation);
     const records = Object.entries(await this.redis.hgetall(this.key('h', 'records')));
     await this.#loadDigests(records.map(([id]) => id));
+    const evicted = new Set<string>();
     for (const [id, text] of records) {
       const r = parseRecord(text);
-      if (index.shards[r.layer]?.[r.shard] === undefined) continue; // committed after the state was read
-      index.add(r.layer, r.shard, Buffer.from(id, 'hex'), this.#digests.get(id)!, false);
+      if (r.evicted) evicted.add(id);
+      else if (index.shards[r.layer]?.[r.shard] !== undefined) index.add(r.layer, r.shard, Buffer.from(id, 'hex'), this.#digests.get(id)!, false); // else committed after the state was read
     }
     const held = index.shards.map((shards) => shards.map(() => new Set<string>()));
     for (const name of await this.redis.smembers(this.key('h', 'partials'))) {
@@ -746,6 +829,8 @@ export class RedisHoloStore extends RedisStore {
         rebound++;
         index.bindDocument(k, s, doc, digests);
       }
+      // A partial saved before the document's eviction still holds its pairs: take them out of the sum.
+      for (const hex of held[k]![s]!) if (evicted.has(hex)) index.bindDocument(k, s, Buffer.from(hex, 'hex'), this.#digests.get(hex)!, -1);
       shard.field.items = shard.items.length;
     }));
     this.#view = { tag, index, rebound };

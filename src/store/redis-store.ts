@@ -50,11 +50,13 @@ const PUT_DOCUMENT = `local S = #KEYS ${DOCUMENT_CHECK} ${DOCUMENT_WRITE}
 return 1`;
 
 // PUT_DOCUMENT plus a compare-and-set of a state key (KEYS[S + 1]: expected ARGV[5], new ARGV[6]) and a record
-// (field ARGV[1] = ARGV[7] of hash KEYS[S + 2]), all or nothing; -1 when the state changed since the caller read it.
+// (field ARGV[1] = ARGV[7] of hash KEYS[S + 2], then any further (field, value) pairs), all or nothing; -1 when the
+// state changed since the caller read it.
 const PUT_DOCUMENT_CAS = `local S = #KEYS - 2 ${DOCUMENT_CHECK}
 if (redis.call('GET', KEYS[S + 1]) or '') ~= ARGV[5] then return -1 end ${DOCUMENT_WRITE}
 redis.call('SET', KEYS[S + 1], ARGV[6])
 redis.call('HSET', KEYS[S + 2], ARGV[1], ARGV[7])
+for i = 8, #ARGV, 2 do redis.call('HSET', KEYS[S + 2], ARGV[i], ARGV[i + 1]) end
 return 1`;
 
 /** A document write that also moves a shared state from `expected` to `next` and records `record` under the id. */
@@ -64,6 +66,8 @@ export interface StateChange {
   readonly next: string;
   readonly recordsKey: string;
   readonly record: string;
+  /** Other records (id, record) rewritten with it, e.g. the documents its admission evicted. */
+  readonly others?: readonly (readonly [string, string])[];
 }
 
 interface Scripts {
@@ -157,7 +161,7 @@ export class RedisStore implements Store {
     try {
       if (!change) return await this.#redis.atlasPutDocument(keys.length, ...keys, ...args);
       keys.push(change.stateKey, change.recordsKey);
-      return await this.#redis.atlasPutDocumentCas(keys.length, ...keys, ...args, change.expected, change.next, change.record);
+      return await this.#redis.atlasPutDocumentCas(keys.length, ...keys, ...args, change.expected, change.next, change.record, ...(change.others ?? []).flat());
     } catch (err) {
       const m = /^STATE: (.*)$/s.exec((err as Error).message);
       if (m) fail(ErrorCode.STATE, m[1]!);

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { ErrorCode, fail } from '../errors.js';
 import { PAYLOAD_SIZE } from '../framing/structure.js';
-import { MANIFEST_INDEX, newVaultDocId, openChunk, sealChunk, vaultChunkAddress, type VaultKey } from '../holo/vault.js';
+import { MANIFEST_INDEX, vaultDocId, openChunk, sealChunk, vaultChunkAddress, type VaultKey } from '../holo/vault.js';
 
-/** What a Vault document leaves in the store: a random id, the key id, and the sealed manifest. Nothing else. */
+/** What a Vault document leaves in the store: its keyed id, the key id, and the sealed manifest. Nothing else. */
 export interface StoredVaultManifest {
   readonly keyId: string;
   readonly sealed: Uint8Array;
@@ -19,7 +19,7 @@ interface VaultManifest {
 }
 
 export interface SealedDocument {
-  /** 32 hex characters: 128 random bits. */
+  /** 32 hex characters: vaultDocId, 128 bits of HMAC. */
   readonly id: string;
   readonly manifest: StoredVaultManifest;
   readonly chunks: { address: Buffer; sealed: Uint8Array }[];
@@ -31,9 +31,14 @@ export function isVaultId(id: string): boolean {
   return VAULT_ID.test(id);
 }
 
-/** Encrypts a document chunk by chunk (12,287-byte plaintext chunks) under a fresh random document id. */
-export function sealDocument(key: VaultKey, bytes: Uint8Array): SealedDocument {
-  const docId = newVaultDocId();
+/** The id a Vault document gets under `key`, hex: the stores look it up before sealing, so a resubmission stores nothing. */
+export function vaultDocumentId(key: VaultKey, bytes: Uint8Array): string {
+  return Buffer.from(vaultDocId(key, bytes)).toString('hex');
+}
+
+/** Encrypts a document chunk by chunk (12,287-byte plaintext chunks) under its keyed id (vaultDocId), each with a fresh random IV. */
+export function sealDocument(key: VaultKey, bytes: Uint8Array, id = vaultDocumentId(key, bytes)): SealedDocument {
+  const docId = Buffer.from(id, 'hex');
   const chunks: SealedDocument['chunks'] = [];
   for (let i = 0, at = 0; at < bytes.length; i++, at += PAYLOAD_SIZE) {
     const sealed = sealChunk(key, docId, i, bytes.subarray(at, at + PAYLOAD_SIZE));
@@ -41,7 +46,7 @@ export function sealDocument(key: VaultKey, bytes: Uint8Array): SealedDocument {
   }
   const inner: VaultManifest = { length: bytes.length, chunks: chunks.map((c) => c.address.toString('hex')), sha256: createHash('sha256').update(bytes).digest('hex') };
   const sealed = sealChunk(key, docId, MANIFEST_INDEX, Buffer.from(JSON.stringify(inner), 'utf8'));
-  return { id: Buffer.from(docId).toString('hex'), manifest: { keyId: key.id, sealed }, chunks };
+  return { id, manifest: { keyId: key.id, sealed }, chunks };
 }
 
 /**

@@ -102,6 +102,46 @@ describe('admit (§3.6 capacity boundary)', () => {
 
   it('rejects the Vault (it binds nothing), unknown layers and unknown policies', () => {
     expect(() => admit(contextState(0, 0), [{ layer: 6, count: 1 }], 'reject')).toThrow(expect.objectContaining({ code: ErrorCode.INVALID }));
-    expect(() => admit(contextState(0, 0), [{ layer: 0, count: 1 }], 'evict' as never)).toThrow(expect.objectContaining({ code: ErrorCode.INVALID }));
+    expect(() => admit(contextState(0, 0), [{ layer: 0, count: 1 }], 'drop' as never)).toThrow(expect.objectContaining({ code: ErrorCode.INVALID }));
+  });
+
+  describe('policy evict', () => {
+    // Context holds 64 items in D = 1024: four residents of 20, 20, 10 and 14 items fill it exactly, oldest first.
+    const residents = [{ id: 'a', count: 20 }, { id: 'b', count: 20 }, { id: 'c', count: 10 }, { id: 'd', count: 14 }];
+    const oldest = (layer: number, shard: number) => (layer === 4 && shard === 0 ? residents : []);
+
+    it('evicts nothing while the document fits, and never takes the reserve', () => {
+      const { state, evictions, placements } = admit(contextState(60, 4096), [{ layer: 4, count: 4 }], 'evict', oldest);
+      expect(evictions).toEqual([]);
+      expect(placements).toEqual([{ layer: 4, shard: 0, count: 4, spilled: false }]);
+      expect(state.layers[4]).toEqual([{ dimension: 1024, items: 64 }]);
+      expect(state.reserve).toBe(4096);
+    });
+
+    it('evicts the oldest documents of the shard, in admission order, until (N + n)·S² ≤ D', () => {
+      const before = contextState(64, 4096);
+      const one = admit(before, [{ layer: 4, count: 1 }], 'evict', oldest);
+      expect(one.evictions).toEqual([{ layer: 4, shard: 0, id: 'a', count: 20 }]);
+      expect(one.state.layers[4]).toEqual([{ dimension: 1024, items: 45 }]);
+      expect(one.state.reserve).toBe(4096);
+      expect(before.layers[4]).toEqual([{ dimension: 1024, items: 64 }]);
+      const many = admit(before, [{ layer: 4, count: 41 }], 'evict', oldest); // 64 − 20 − 20 + 41 = 65 > 64: c goes too
+      expect(many.evictions.map((e) => e.id)).toEqual(['a', 'b', 'c']);
+      expect(many.state.layers[4]).toEqual([{ dimension: 1024, items: 55 }]);
+      expect(many.placements).toEqual([{ layer: 4, shard: 0, count: 41, spilled: false }]);
+    });
+
+    it('counts a document once when two additions of one call evict from the same shard', () => {
+      const { evictions, state } = admit(contextState(64, 0), [{ layer: 4, count: 15 }, { layer: 4, count: 15 }], 'evict', oldest);
+      expect(evictions.map((e) => e.id)).toEqual(['a', 'b']);
+      expect(state.layers[4]![0]!.items).toBe(64 - 40 + 30);
+    });
+
+    it('rejects a document larger than the whole shard, and one the residents cannot make room for', () => {
+      expect(() => admit(contextState(0, 1 << 20), [{ layer: 4, count: 65 }], 'evict', oldest)).toThrow(expect.objectContaining({ code: ErrorCode.BUDGET, message: expect.stringContaining('evicting cannot make room') }));
+      expect(admit(contextState(0, 0), [{ layer: 4, count: 64 }], 'evict', oldest).evictions).toEqual([]);
+      // Only a, b and c (50 of the 64 items) evictable: 14 + 64 items still exceed the shard.
+      expect(() => admit(contextState(64, 0), [{ layer: 4, count: 64 }], 'evict', () => residents.slice(0, 3))).toThrow(CapacityError);
+    });
   });
 });

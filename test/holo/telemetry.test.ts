@@ -5,10 +5,10 @@ describe('telemetry formulas', () => {
   it('lists exactly the keys of spec §4 and a record type that has them all', () => {
     const record: LayerStats = {
       name: 'wisdom', dimension: 1024, items: 3, bytes: 36864, snr_predicted: snrPredicted(1024, 3), snr_measured: null, ber: 0,
-      capacity_used: capacityUsed(3, 3, 1024), spill_shards: 0, cross_layer_interference: 0, ecc_repairs: 0, ecc_failures: 0, generation: 1, reserve: 0,
+      capacity_used: capacityUsed(3, 3, 1024), spill_shards: 0, evicted: 0, cross_layer_interference: 0, ecc_repairs: 0, ecc_failures: 0, generation: 1, reserve: 0,
     };
     expect(Object.keys(record).sort()).toEqual([...LAYER_STATS_KEYS].sort());
-    expect(LAYER_STATS_KEYS).toEqual(['name', 'dimension', 'items', 'bytes', 'snr_predicted', 'snr_measured', 'ber', 'capacity_used', 'spill_shards', 'cross_layer_interference', 'ecc_repairs', 'ecc_failures', 'generation', 'reserve']);
+    expect(LAYER_STATS_KEYS).toEqual(['name', 'dimension', 'items', 'bytes', 'snr_predicted', 'snr_measured', 'ber', 'capacity_used', 'spill_shards', 'evicted', 'cross_layer_interference', 'ecc_repairs', 'ecc_failures', 'generation', 'reserve']);
   });
 
   it('snr_predicted = sqrt(D / max(N − 1, 1))', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/errors.js';
 import { sha256 } from '../../src/l2/witness.js';
-import { MANIFEST_INDEX, VAULT_IV_BYTES, loadVaultKey, newVaultDocId, openChunk, parseVaultKey, sealChunk, vaultAad, vaultChunkAddress } from '../../src/holo/vault.js';
+import { MANIFEST_INDEX, VAULT_IV_BYTES, loadVaultKey, openChunk, parseVaultKey, sealChunk, vaultAad, vaultChunkAddress, vaultDocId } from '../../src/holo/vault.js';
 import { seededBytes } from './helpers.js';
 
 const HEX_KEY = Buffer.from(seededBytes(32, 1)).toString('hex');
@@ -48,7 +48,7 @@ describe('vault keys', () => {
 });
 
 describe('sealed chunks', () => {
-  const docId = newVaultDocId();
+  const docId = vaultDocId(KEY, PLAINTEXT);
 
   it('round-trip, with a fresh IV each time and no plaintext in the sealed bytes', () => {
     const a = sealChunk(KEY, docId, 0, PLAINTEXT);
@@ -78,7 +78,7 @@ describe('sealed chunks', () => {
       return copy;
     };
     expect(() => openChunk(OTHER_KEY, docId, 5, sealed)).toThrow(failsWith(ErrorCode.WITNESS));
-    expect(() => openChunk(KEY, newVaultDocId(), 5, sealed)).toThrow(failsWith(ErrorCode.WITNESS));
+    expect(() => openChunk(KEY, vaultDocId(KEY, seededBytes(64, 9)), 5, sealed)).toThrow(failsWith(ErrorCode.WITNESS));
     expect(() => openChunk(KEY, docId, 6, sealed)).toThrow(failsWith(ErrorCode.WITNESS));
     expect(() => openChunk(KEY, docId, 5, flip(0))).toThrow(failsWith(ErrorCode.WITNESS));
     expect(() => openChunk(KEY, docId, 5, flip(VAULT_IV_BYTES + 3))).toThrow(failsWith(ErrorCode.WITNESS));
@@ -87,7 +87,7 @@ describe('sealed chunks', () => {
   });
 
   it('cannot be swapped across positions or documents, and the manifest index is its own slot', () => {
-    const other = newVaultDocId();
+    const other = vaultDocId(KEY, seededBytes(64, 9));
     const chunks = [0, 1].map((i) => sealChunk(KEY, docId, i, seededBytes(64, i)));
     expect(() => openChunk(KEY, docId, 0, chunks[1]!)).toThrow(failsWith(ErrorCode.WITNESS));
     expect(() => openChunk(KEY, docId, 1, chunks[0]!)).toThrow(failsWith(ErrorCode.WITNESS));
@@ -97,12 +97,17 @@ describe('sealed chunks', () => {
     expect(() => openChunk(KEY, docId, 0, manifest)).toThrow(failsWith(ErrorCode.WITNESS));
   });
 
-  it('builds AAD as docId ‖ u32be index and makes 128-bit random doc ids', () => {
+  it('builds AAD as docId ‖ u32be index and makes 128-bit keyed doc ids', () => {
     expect([...vaultAad(Uint8Array.from([1, 2]), 0x0a0b0c0d)]).toEqual([1, 2, 0x0a, 0x0b, 0x0c, 0x0d]);
     expect([...vaultAad(Uint8Array.from([7]), MANIFEST_INDEX)]).toEqual([7, 0xff, 0xff, 0xff, 0xff]);
     expect(() => vaultAad(new Uint8Array(0), 0)).toThrow(failsWith(ErrorCode.INVALID));
     expect(() => vaultAad(docId, 2 ** 32)).toThrow(failsWith(ErrorCode.INVALID));
     expect(docId.length).toBe(16);
-    expect(newVaultDocId()).not.toEqual(docId);
+    // Deterministic under one key (a resealed document finds its id), different under another or for other content,
+    // and not a prefix of the content's plain SHA-256.
+    expect(vaultDocId(KEY, PLAINTEXT)).toEqual(docId);
+    expect(vaultDocId(OTHER_KEY, PLAINTEXT)).not.toEqual(docId);
+    expect(vaultDocId(KEY, seededBytes(PLAINTEXT.length, 3))).not.toEqual(docId);
+    expect(Buffer.from(sha256(PLAINTEXT).subarray(0, 16))).not.toEqual(Buffer.from(docId));
   });
 });

@@ -89,7 +89,9 @@ describe('fault tolerance', () => {
   it('kill -9 of one of two workers at random points, 5+ times in a 200-document batch: all stored once, byte-exact', async () => {
     const dir = corpus(200, 7, 300_000);
     await withQueue(async (queue) => {
-      const pool = [start(), start()];
+      // 8 documents in flight per worker: both share the batch and it lasts through the kills (at the default 256 one
+      // worker could take it all and finish it while the other restarts, leaving too few kill points).
+      const pool = [start(['--concurrency', '8']), start(['--concurrency', '8'])];
       await Promise.all(pool.map((w) => w.ready));
       const submitted = await queue.submit([dir]);
       expect(submitted.documents).toBe(200);
@@ -112,7 +114,7 @@ describe('fault tolerance', () => {
         const i = running[Math.floor(random() * running.length)] ?? 0;
         await killHard(pool[i]!);
         killedAt.push(progress.done);
-        pool[i] = start();
+        pool[i] = start(['--concurrency', '8']);
       }
       const result = await summary;
       expect(killedAt.length).toBeGreaterThanOrEqual(5);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { AtlasError, ErrorCode } from '../../src/errors.js';
 import { documentId } from '../../src/framing/index.js';
+import { Engine } from '../../src/engine/engine.js';
 import { RedisHoloStore } from '../../src/store/redis-holo-store.js';
 import { IngestQueue } from '../../queues/ingest-queue.js';
 import { IngestWorker } from '../../queues/ingest-worker.js';
@@ -46,6 +47,13 @@ describe('job data and ids', () => {
     expect(parseJobData({ kind: 'path', path: '/x', id, length: 3 })).toEqual({ kind: 'path', path: '/x', id, length: 3 });
     for (const bad of [null, 'x', { kind: 'path', path: '/x', id: 'nope', length: 3 }, { kind: 'path', path: '/x', id, length: -1 },
       { kind: 'path', path: '', id, length: 3 }, { kind: 'mail', id, length: 3 }, { kind: 'staged', id, length: 3 }]) {
+      expect(codeOf(() => parseJobData(bad))).toBe(ErrorCode.INVALID);
+    }
+    const vaultId = 'b'.repeat(32);
+    expect(parseJobData({ kind: 'staged', key: 'k', id: vaultId, length: 3, layer: 'vault' })).toEqual({ kind: 'staged', key: 'k', id: vaultId, length: 3, layer: 'vault' });
+    expect(parseJobData({ kind: 'path', path: '/x', id, length: 3, layer: 'wisdom' })).toMatchObject({ layer: 'wisdom' });
+    for (const bad of [{ kind: 'staged', key: 'k', id: vaultId, length: 3 }, { kind: 'staged', key: 'k', id, length: 3, layer: 'vault' },
+      { kind: 'path', path: '/x', id, length: 3, layer: 'attic' }, { kind: 'path', path: '/x', id, length: 3, layer: 2 }]) {
       expect(codeOf(() => parseJobData(bad))).toBe(ErrorCode.INVALID);
     }
   });
@@ -149,32 +157,60 @@ describe('IngestQueue', () => {
     const prefix = 'lmdb';
     const queue = await IngestQueue.open(redis.url, { prefix });
     const worker = await IngestWorker.start({ redis: redis.url, store: storeDir, prefix, threads: 1 });
+    const doc = seededBytes(40_000, 21);
+    const wise = new TextEncoder().encode('In summary: small batches keep latency low.\n'.repeat(50));
     try {
-      const doc = seededBytes(40_000, 21);
       const summary = await queue.wait((await queue.submit([doc])).batch);
       expect(summary).toMatchObject({ stored: 1, failed: [] });
+      // The producer's layer policy travels in the job: an explicit layer overrides what the content would route to.
+      await expect(queue.submit([wise], { layer: 'attic' })).rejects.toThrow(/INVALID|layer/);
+      expect(await queue.wait((await queue.submit([wise], { layer: 'preference' })).batch)).toMatchObject({ stored: 1, failed: [] });
     } finally {
       await worker.close(1000);
       await queue.close();
     }
-    const got = await atlas(['get', documentId(seededBytes(40_000, 21)), '--store', storeDir]);
+    const got = await atlas(['get', documentId(doc), '--store', storeDir]);
     expect(got.stderr).toBe('');
-    expect(got.stdout.equals(Buffer.from(seededBytes(40_000, 21)))).toBe(true);
+    expect(got.stdout.equals(Buffer.from(doc))).toBe(true);
+    const engine = await Engine.open({ store: storeDir, threads: 1 });
+    try {
+      expect((await engine.describe(documentId(wise)))?.layer).toBe('preference');
+    } finally {
+      await engine.close();
+    }
+    const badLayer = await atlas(['enqueue', storeDir, '--layer', 'attic', '--redis', redis.url]);
+    expect(badLayer.code).toBe(2);
+    expect(badLayer.stderr).toMatch(/--layer: /);
   });
 
-  it('a document the policy sends to the Vault is sealed by the worker: stored, never as plaintext structures', async () => {
+  it('a document the policy sends to the Vault is sealed by the worker, and neither its plaintext nor its SHA-256 reaches Redis', async () => {
     const storeDir = tempDir('worker-vault');
-    dirs.push(storeDir);
+    const inDir = tempDir('worker-vault-in');
+    dirs.push(storeDir, inDir);
     const prefix = 'vault';
+    const marker = 'a4c9f1e07b3d52a8';
+    const secret = new TextEncoder().encode(`-----BEGIN OPENSSH PRIVATE KEY-----\n${marker.repeat(40)}\n-----END OPENSSH PRIVATE KEY-----\n`);
+    const secretFile = new TextEncoder().encode(`-----BEGIN RSA PRIVATE KEY-----\n${marker.repeat(41)}\n-----END RSA PRIVATE KEY-----\n`);
+    writeFileSync(join(inDir, 'id_rsa'), secretFile);
+    const plain = seededBytes(30_000, 22);
+
+    // A producer without the Vault key refuses, before anything reaches Redis.
+    delete process.env.ATLAS_VAULT_KEY;
+    const keyless = await IngestQueue.open(redis.url, { prefix });
+    await expect(keyless.submit([plain, secret])).rejects.toThrow(/routes to the Vault, which needs the Vault key/);
+    await keyless.close();
+
     process.env.ATLAS_VAULT_KEY = 'c4'.repeat(32);
     const queue = await IngestQueue.open(redis.url, { prefix });
     const worker = await IngestWorker.start({ redis: redis.url, store: storeDir, prefix, threads: 1 });
-    const marker = 'a4c9f1e07b3d52a8';
-    const secret = new TextEncoder().encode(`-----BEGIN OPENSSH PRIVATE KEY-----\n${marker.repeat(40)}\n-----END OPENSSH PRIVATE KEY-----\n`);
-    const plain = seededBytes(30_000, 22);
     try {
-      const summary = await queue.wait((await queue.submit([secret, plain])).batch);
-      expect(summary).toMatchObject({ documents: 2, stored: 2, failed: [] });
+      const submitted = await queue.submit([secret, plain, inDir]);
+      const summary = await queue.wait(submitted.batch);
+      expect(summary).toMatchObject({ documents: 3, stored: 3, alreadyStored: 0, failed: [] });
+      // Sealing again finds the keyed ids: a resubmission stores nothing (the same batch dedupes in BullMQ; a new one
+      // with the same documents reaches the worker, which finds them stored).
+      const again = await queue.wait((await queue.submit([secret, inDir])).batch);
+      expect(again).toMatchObject({ documents: 2, stored: 0, alreadyStored: 2, failed: [] });
     } finally {
       await worker.close(1000);
       await queue.close();
@@ -183,6 +219,14 @@ describe('IngestQueue', () => {
     const files = readdirSync(storeDir, { recursive: true, encoding: 'utf8' }).map((f) => join(storeDir, f)).filter((f) => statSync(f).isFile());
     expect(files.length).toBeGreaterThan(0);
     for (const f of files) expect(readFileSync(f).includes(marker)).toBe(false);
+    // Everything Redis was ever sent is in its append-only file: jobs, staged bytes (deleted since), results.
+    const aof = readdirSync(redis.dir, { recursive: true, encoding: 'utf8' }).map((f) => join(redis.dir, f)).filter((f) => statSync(f).isFile());
+    expect(aof.some((f) => readFileSync(f).includes(documentId(plain)))).toBe(true); // the check can see ids at all
+    for (const f of aof) {
+      const bytes = readFileSync(f);
+      expect(bytes.includes(marker)).toBe(false);
+      for (const s of [secret, secretFile]) expect(bytes.includes(documentId(s))).toBe(false);
+    }
     const got = await atlas(['get', documentId(plain), '--store', storeDir]);
     expect(got.stdout.equals(Buffer.from(plain))).toBe(true);
   });

@@ -120,12 +120,15 @@ describe('Engine with the holographic store', () => {
     const lines = ingest.stdout.toString().trim().split('\n').map((l) => JSON.parse(l) as { id: string; layer: string });
     expect(lines.map((l) => l.layer)).toEqual(['vault', 'vault']);
     for (const l of lines) expect(l.id).toMatch(/^[0-9a-f]{32}$/);
+    // Sealing the same document again finds its keyed id: nothing new is stored.
     const forced = await atlas(['ingest', join(input, 'creds.env'), '--layer', 'vault', '--json', '--store', store]);
     expect(forced.code).toBe(0);
+    const again = JSON.parse(forced.stdout.toString()) as { id: string };
+    expect(again.id).toBe(lines.find((l) => (l as { path?: string }).path?.endsWith('creds.env'))!.id);
     const stats = await atlas(['stats', '--json', '--store', store]);
     expect(stats.code).toBe(0);
     const report = JSON.parse(stats.stdout.toString()) as { layers: Record<string, unknown>[]; holo: { vault_documents: number } };
-    expect(report.holo.vault_documents).toBe(3);
+    expect(report.holo.vault_documents).toBe(2);
     for (const entry of report.layers) expect(Object.keys(entry)).toEqual([...LAYER_STATS_KEYS]);
     const get = await atlas(['get', lines[0]!.id, '--store', store]);
     expect(get.code).toBe(0);

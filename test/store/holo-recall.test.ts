@@ -23,7 +23,7 @@ describe('HoloStore exact recall', () => {
           // Sizes 12,287 / 12,288 / 12,289 straddle the structure boundary (12,287 payload bytes per structure).
           const bytes = seededBytes(size, 1000 * layer.index + i + 1);
           const r = layer.hasField ? await putDoc(store, bytes, layer.name) : await store.putVault(bytes);
-          // The empty document has one content id, so after the first layer it is deduplicated (Vault ids are random).
+          // The empty document has one content id, so after the first layer it is deduplicated (the Vault is visited once).
           const dedup = size === 0 && layer.hasField && layer.index > 0;
           expect(r.added).toBe(!dedup);
           expect(r.layer).toBe(dedup ? LAYERS[0]!.name : layer.name);

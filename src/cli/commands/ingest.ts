@@ -1,7 +1,6 @@
-import { UsageError, type Command } from '../command.js';
-import { resolveLayer } from '../../holo/layers.js';
+import type { Command } from '../command.js';
 import { ENGINE_FLAGS, ENGINE_USAGE, openEngine, write } from '../engine-flags.js';
-import { parseFlags } from '../flags.js';
+import { LAYER_USAGE, layerFlag, parseFlags } from '../flags.js';
 import { ProgressBar } from '../progress.js';
 import { totalBytes } from '../../engine/sources.js';
 
@@ -12,21 +11,13 @@ export const ingest: Command = {
     'atlas ingest <path...> [--layer POLICY] [--json] [--store DIR] [--threads N]',
     '',
     'Ingests files and folders (recursively). Each document is printed once its structures and manifest are stored.',
-    '  --layer POLICY auto (default: by content), or a layer name or number 0..6: identity, knowledge, experience,',
-    '                 preference, context, wisdom, vault (sealed with ATLAS_VAULT_KEY; fails without a key)',
+    ...LAYER_USAGE,
     '  --json         one JSON line per document: {"path","id","bytes","structures","layer"}',
     ENGINE_USAGE,
   ].join('\n'),
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, { json: { type: 'boolean' }, layer: { type: 'string' }, ...ENGINE_FLAGS }, Infinity, 1);
-    const layer = (values.layer as string | undefined) ?? 'auto';
-    if (layer.trim().toLowerCase() !== 'auto') {
-      try {
-        resolveLayer(layer);
-      } catch (err) {
-        throw new UsageError(`--layer: ${(err as Error).message}`);
-      }
-    }
+    const layer = layerFlag(values);
     const total = await totalBytes(positionals); // also reports a missing or unreadable path before anything is stored
     const engine = await openEngine(values);
     const bar = io.stderr.isTTY ? new ProgressBar(io.stderr, total) : undefined;

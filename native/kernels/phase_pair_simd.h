@@ -1,0 +1,135 @@
+/* The body of the phase-pair kernels (phase_pair.c) in GCC/clang vector extensions, LANES bins per step. Included once
+ * per target: the includer defines LANES, SUFFIX (the variant's name suffix) and PP_TARGET (a function attribute list,
+ * empty for wasm). Explicit vectors because GCC 12 left the scalar loop scalar below AVX-512: it needs 64-bit
+ * multiplies and int64 -> double conversions, and the quadrant select read as control flow.
+ *
+ * Exactness: the turns of key and value bins are 53-bit fixed-point numbers (x >> 11), so their sum, its nearest
+ * quarter turn q and the remainder are computed in integers, exactly; only the remainder (|rem| <= 2^50, converted
+ * exactly by the 1.5·2^52 trick) meets floating point, as r = rem·(π/2)·2^-51 in [-π/4, π/4]. */
+
+#define PP_CAT2(a, b) a##_##b
+#define PP_CAT(a, b) PP_CAT2(a, b)
+#define PP(name) PP_CAT(name, SUFFIX)
+
+typedef uint64_t PP(vu64) __attribute__((vector_size(8 * LANES)));
+typedef int64_t PP(vi64) __attribute__((vector_size(8 * LANES)));
+typedef double PP(vf64) __attribute__((vector_size(8 * LANES)));
+typedef float PP(vf32) __attribute__((vector_size(4 * LANES)));
+#define vu64 PP(vu64)
+#define vi64 PP(vi64)
+#define vf64 PP(vf64)
+#define vf32 PP(vf32)
+
+PP_TARGET static inline vu64 PP(mix64)(vu64 z) {
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+/* z_key, z_value: s0 + k·golden per lane. The turns of the key's code, plus the value's when `pair` (a constant), as a
+ * 53-bit fixed-point number (any whole turns above). */
+PP_TARGET static inline vu64 PP(fixed_turns)(pp_seeds p, vu64 z_key, vu64 z_value, const int pair) {
+  vu64 a = (PP(mix64)(z_key) ^ p.k1) >> 11;
+  if (pair) a += (PP(mix64)(z_value) ^ p.v1) >> 11;
+  return a;
+}
+
+/* cos and sin of 2π·a·2^-53 (fdlibm's kernel polynomials on [-π/4, π/4]). */
+PP_TARGET static inline void PP(cos_sin)(vu64 a, vf64* c_out, vf64* s_out) {
+  const vu64 b = a + (1ULL << 50);
+  const vu64 q = b >> 51;
+  const vi64 rem = (vi64)(b & ((1ULL << 51) - 1)) - (1LL << 50);
+  const vf64 r = ((vf64)((vu64)rem + 0x4338000000000000ULL) - 0x1.8p52) * 0x1.921fb54442d18p-51;
+  const vf64 z = r * r;
+  const vf64 sr = 8.33333333332248946124e-03 + z * (-1.98412698298579493134e-04 + z * (2.75573137070700676789e-06 + z * (-2.50507602534068634195e-08 + z * 1.58969099521155010221e-10)));
+  const vf64 s = r + z * r * (-1.66666666666666324348e-01 + z * sr);
+  const vf64 cr = 4.16666666666666019037e-02 + z * (-1.38888888888741095749e-03 + z * (2.48015872894767294178e-05 + z * (-2.75573143513906633035e-07 + z * (2.08757232129817482790e-09 + z * -1.13596475577881948265e-11))));
+  const vf64 c = 1.0 - (0.5 * z - z * z * cr);
+  /* Quadrant q: (cos, sin) = (c, s), (-s, c), (-c, -s), (s, -c). */
+  const vu64 swap = -(q & 1), cs = (vu64)c, ss = (vu64)s;
+  *c_out = (vf64)(((cs & ~swap) | (ss & swap)) ^ ((((q + 1) >> 1) & 1) << 63));
+  *s_out = (vf64)(((ss & ~swap) | (cs & swap)) ^ (((q >> 1) & 1) << 63));
+}
+
+PP_TARGET static inline vf64 PP(widen)(vf32 x) {
+#ifdef __clang__
+  return __builtin_convertvector(x, vf64);
+#else
+  /* GCC 12 splits __builtin_convertvector here through the stack; this loop becomes one vcvtps2pd (5% faster binds). */
+  vf64 d;
+  for (int j = 0; j < LANES; j++) d[j] = x[j];
+  return d;
+#endif
+}
+
+/* Bins [lo, hi) (1 <= lo <= hi <= D/2) in steps of LANES bins; the body gets the step's cos/sin c, s, the offset i of
+ * its first bin and the number n of real bins: LANES (a constant, so the copies are plain vector loads and stores), or
+ * fewer on the last, partial step, whose copies are zero-padded. */
+#define PP_FOR_BINS(p, pair, lo, hi, ...)                                     \
+  do {                                                                        \
+    vu64 zk, zv;                                                              \
+    for (int j = 0; j < LANES; j++) {                                         \
+      zk[j] = p.k0 + ((uint64_t)(lo) + j) * PP_GOLDEN;                        \
+      zv[j] = p.v0 + ((uint64_t)(lo) + j) * PP_GOLDEN;                        \
+    }                                                                         \
+    const size_t total = (size_t)((hi) - (lo));                               \
+    size_t i = 0;                                                             \
+    for (; i + LANES <= total; i += LANES) {                                  \
+      const size_t n = LANES;                                                 \
+      vf64 c, s;                                                              \
+      PP(cos_sin)(PP(fixed_turns)(p, zk, zv, pair), &c, &s);                  \
+      __VA_ARGS__                                                             \
+      zk += LANES * PP_GOLDEN;                                                \
+      zv += LANES * PP_GOLDEN;                                                \
+    }                                                                         \
+    if (i < total) {                                                          \
+      const size_t n = total - i;                                             \
+      vf64 c, s;                                                              \
+      PP(cos_sin)(PP(fixed_turns)(p, zk, zv, pair), &c, &s);                  \
+      __VA_ARGS__                                                             \
+    }                                                                         \
+  } while (0)
+
+/* re/im += scale·(cos, sin) over bins [lo, hi); r/m point at bin lo. */
+PP_TARGET static void PP(bind)(pp_seeds p, uint32_t lo, uint32_t hi, double scale, float* restrict r, float* restrict m) {
+  PP_FOR_BINS(p, 1, lo, hi, {
+    vf32 vr = {0}, vm = {0};
+    __builtin_memcpy(&vr, r + i, n * sizeof(float));
+    __builtin_memcpy(&vm, m + i, n * sizeof(float));
+    vr = __builtin_convertvector(PP(widen)(vr) + scale * c, vf32);
+    vm = __builtin_convertvector(PP(widen)(vm) + scale * s, vf32);
+    __builtin_memcpy(r + i, &vr, n * sizeof(float));
+    __builtin_memcpy(m + i, &vm, n * sizeof(float));
+  });
+}
+
+/* Σ re·cos + im·sin over bins [lo, hi). */
+PP_TARGET static double PP(dot)(pp_seeds p, uint32_t lo, uint32_t hi, const float* r, const float* m) {
+  vf64 sum = {0};
+  PP_FOR_BINS(p, 1, lo, hi, {
+    vf32 vr = {0}, vm = {0};
+    __builtin_memcpy(&vr, r + i, n * sizeof(float));
+    __builtin_memcpy(&vm, m + i, n * sizeof(float));
+    sum += PP(widen)(vr) * c + PP(widen)(vm) * s;
+  });
+  double total = 0;
+  for (int j = 0; j < LANES; j++) total += sum[j];
+  return total;
+}
+
+/* re/im = cos, sin over bins [lo, hi). */
+PP_TARGET static void PP(code)(pp_seeds p, uint32_t lo, uint32_t hi, double* restrict r, double* restrict m) {
+  PP_FOR_BINS(p, 0, lo, hi, {
+    __builtin_memcpy(r + i, &c, n * sizeof(double));
+    __builtin_memcpy(m + i, &s, n * sizeof(double));
+  });
+}
+
+#undef PP_FOR_BINS
+#undef vu64
+#undef vi64
+#undef vf64
+#undef vf32
+#undef PP
+#undef PP_CAT
+#undef PP_CAT2
