@@ -304,6 +304,30 @@ describe.each(backends)('$name holographic conformance', (backend) => {
     }
   });
 
+  it('documents sharing structures share a group parity block (stored and counted once); a lost shared structure is rebuilt for both', async () => {
+    let store = await backend.open({});
+    try {
+      const a = seededBytes(GROUPED, 37);
+      const b = new Uint8Array(13 * PAYLOAD_SIZE);
+      b.set(a.subarray(0, 8 * PAYLOAD_SIZE)); // group 0 of both: the same 8 structures
+      b.set(seededBytes(5 * PAYLOAD_SIZE, 38), 8 * PAYLOAD_SIZE);
+      const A = await putDoc(store, a, 'knowledge');
+      const B = await putDoc(store, b, 'knowledge');
+      expect(Buffer.from(digestOf(B.manifest.structures, 3)).equals(Buffer.from(digestOf(A.manifest.structures, 3)))).toBe(true);
+      expect(await store.stats()).toMatchObject({ structures: 19 + 5, groupParityBytes: 4 * (4 + STRUCTURE_SIZE) });
+      store = await backend.remove(store, 'structure', [digestOf(A.manifest.structures, 3)], {});
+      const first = await measured(store, 'knowledge', () => store.getDocument(B.id));
+      expect(same(first.value!, b)).toBe(true);
+      expect(first).toMatchObject({ repairs: 1, failures: 0 });
+      store = await backend.settle(store, {});
+      const other = await measured(store, 'knowledge', () => store.getDocument(A.id));
+      expect(same(other.value!, a)).toBe(true);
+      expect(other).toMatchObject({ repairs: 0, failures: 0 }); // healed for both by B's read
+    } finally {
+      await store.close();
+    }
+  });
+
   it('two losses in one group fail clearly, naming the document and structure, never with bytes; one in each of two groups are rebuilt', async () => {
     let store = await backend.open({});
     try {
