@@ -263,7 +263,10 @@ export class RedisHoloStore extends RedisStore {
     const count = structureCount(manifest.length);
     if (manifest.structures.length !== count * DIGEST_SIZE) fail(ErrorCode.INVALID, `manifest of ${id} lists ${manifest.structures.length / DIGEST_SIZE} structures, ${count} expected`);
     const known = await this.#record(id);
-    if (known || (await this.has(id))) return { id, added: false, layer: LAYERS[known?.layer ?? 1]!.name };
+    if (known || (await this.has(id))) {
+      for (const digest of splitDigests(manifest.structures)) this.#recent.take(digest); // its parity is stored already
+      return { id, added: false, layer: LAYERS[known?.layer ?? 1]!.name };
+    }
     const layer = routeToLayer({ bytes: await this.#prefix(manifest) }, policy);
     if (!layer.hasField) fail(ErrorCode.INVALID, `document ${id} routes to the vault: vault documents are stored with putVault, never as plaintext structures`);
     const parity = await this.#groups.prepare(id, count, STRUCTURE_SIZE, async (first, end) => {
