@@ -6,6 +6,7 @@ import { ErrorCode, fail } from '../errors.js';
 import { PAYLOAD_SIZE, payloadLength, structureCount } from '../framing/structure.js';
 import { allocateDimensions, capacityState, DEFAULT_HEADROOM, requirePolicy, type CapacityPolicy, type CapacityState, type Eviction } from '../holo/allocation.js';
 import { FIELD_LAYERS, LAYERS, VAULT, resolveLayer, type LayerName } from '../holo/layers.js';
+import { DEFAULT_GROUP_SIZE, decodeRecord, documentParity, encodeRecord, parityDigest } from '../holo/group-parity.js';
 import { DEFAULT_MARGIN } from '../holo/probe.js';
 import { isAutoPolicy, routeToLayer, type LayerPolicy } from '../holo/routing.js';
 import type { LayerStats } from '../holo/telemetry.js';
@@ -21,9 +22,10 @@ import { recallFromLayer } from './layer-recall.js';
 import { verifyRebound } from './rebalance-check.js';
 import { layerReport } from './layer-report.js';
 import { LmdbStore } from './lmdb-store.js';
-import { emptyCounters, parityOf, repairStructure, type LayerCounters } from './structure-repair.js';
-import type { DocumentManifest, VerifyReport } from './store.js';
-import { isVaultId, openDocument, sealDocument, vaultDocumentId, type StoredVaultManifest } from './vault-documents.js';
+import { RecentStructures } from './recent-structures.js';
+import { emptyCounters, groupRebuild, parityOf, repairStructure, type LayerCounters } from './structure-repair.js';
+import type { DocumentManifest, StoreStats, VerifyReport } from './store.js';
+import { isVaultId, openDocument, sealDocument, vaultChunkAddresses, vaultDocumentId, type StoredVaultManifest } from './vault-documents.js';
 
 /** Routing looks at a document's first 64 KiB (the engine routes on the same prefix before choosing the Vault path). */
 export const ROUTING_PREFIX = 65536;
@@ -31,6 +33,8 @@ export const ROUTING_PREFIX = 65536;
 export const DEFAULT_TOTAL_FLOATS = 1 << 22;
 const FIELDS_FILE = 'holo-fields.bin';
 const CUE_FILE = 'holo-cue.bin';
+/** The running total of group parity bytes stored, in the meta database. */
+const GROUP_PARITY_BYTES = 'groupParityBytes';
 /** How long close() keeps binding queued pairs before it leaves them to the next open. */
 const CLOSE_BIND_MS = 2000;
 /** Pairs of one field handed to the bind pool at a time. */
@@ -68,6 +72,16 @@ export interface HoloStoreOptions {
   readonly bindThreads?: number;
   /** The codebook secret of a new store (default 32 random bytes); tests pin it for reproducible fields. */
   readonly secret?: Uint8Array;
+  /**
+   * g: each document's structures (a Vault document's sealed chunks) are grouped by g, and each group gets one XOR
+   * parity block, so one lost member per group is rebuilt on read (default 8: 1/g more stored bytes); 0 stores none.
+   */
+  readonly groupSize?: number;
+}
+
+/** Store counts plus the group parity bytes stored beside the structures. */
+export interface HoloStoreStats extends StoreStats {
+  readonly groupParityBytes: number;
 }
 
 interface HoloRecord {
@@ -153,6 +167,11 @@ export function nonNegative(value: number | undefined, what: string, fallback: n
 export class HoloStore extends LmdbStore {
   #holo: Database<HoloRecord, string>;
   #parity: Database<Buffer, Buffer>;
+  /** Group parity blocks by their SHA-256, and each document's group parity record by its id. */
+  #groupParity: Database<Buffer, Buffer>;
+  #groups: Database<Buffer, string>;
+  #groupSize: number;
+  #recent = new RecentStructures();
   #vaultChunks: Database<Buffer, Buffer>;
   #vaults: Database<StoredVault, string>;
   #meta: Database<unknown, string>;
@@ -202,6 +221,8 @@ export class HoloStore extends LmdbStore {
     super(path, HoloStore.openRoot(path));
     this.#holo = this.root.openDB<HoloRecord, string>({ name: 'holo' });
     this.#parity = this.root.openDB<Buffer, Buffer>({ name: 'parity', encoding: 'binary', keyEncoding: 'binary' });
+    this.#groupParity = this.root.openDB<Buffer, Buffer>({ name: 'group-parity', encoding: 'binary', keyEncoding: 'binary' });
+    this.#groups = this.root.openDB<Buffer, string>({ name: 'group-manifests', encoding: 'binary' });
     this.#vaultChunks = this.root.openDB<Buffer, Buffer>({ name: 'vault-chunks', encoding: 'binary', keyEncoding: 'binary' });
     this.#vaults = this.root.openDB<StoredVault, string>({ name: 'vault-manifests' });
     this.#meta = this.root.openDB<unknown, string>({ name: 'holo-meta' });
@@ -211,6 +232,7 @@ export class HoloStore extends LmdbStore {
     this.#checkpointEvery = Math.max(1, nonNegative(options.checkpointEvery, 'checkpointEvery', 256));
     if (options.vaultKeyFile !== undefined) this.#vaultKeyFile = options.vaultKeyFile;
     if (options.bindThreads !== undefined) this.#bindThreads = options.bindThreads;
+    this.#groupSize = nonNegative(options.groupSize, 'groupSize', DEFAULT_GROUP_SIZE);
     this.#config = this.#loadConfig(options);
     this.#index = this.#loadIndex();
     this.#savedLayout = this.#index.state.reserve;
@@ -230,6 +252,7 @@ export class HoloStore extends LmdbStore {
 
   /** RS parity of each new structure, queued in the same write batch as the structure. */
   protected override structureAdded(digest: Buffer, bytes: Buffer): Promise<unknown> {
+    if (this.#groupSize > 0) this.#recent.keep(digest, bytes);
     return this.#parity.put(digest, parityOf(bytes));
   }
 
@@ -392,6 +415,12 @@ export class HoloStore extends LmdbStore {
   protected override documentAdded(manifest: DocumentManifest): void {
     const record = this.#inFlight.get(manifest.id);
     if (record) void this.#holo.put(manifest.id, record);
+    // The structures putStructures was just handed, else read back inside this transaction (where those it queued
+    // for this commit are visible).
+    this.#putGroupParity(manifest.id, manifest.structures.length / DIGEST_SIZE, STRUCTURE_SIZE, (i) => {
+      const digest = manifest.structures.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE);
+      return this.#recent.take(digest) ?? this.structureDb.getBinaryFast(Buffer.from(digest))!;
+    });
     // The saved state gives the shard layout only (item counts are recounted from the records on open), so it is
     // written when a spill shard changed the layout, in the transaction of the first document that may use it.
     const layout = this.#index.state.reserve;
@@ -413,6 +442,7 @@ export class HoloStore extends LmdbStore {
         void this.#vaultChunks.put(address, Buffer.from(chunk));
         void this.#parity.put(address, parityOf(chunk));
       }
+      this.#putGroupParity(sealed.id, sealed.chunks.length, sealed.chunks.reduce((m, c) => Math.max(m, c.sealed.length), 0), (i) => sealed.chunks[i]!.sealed);
       void this.#vaults.put(sealed.id, { ...sealed.manifest, sealed: Buffer.from(sealed.manifest.sealed), length: bytes.length });
     });
     await this.root.flushed;
@@ -420,7 +450,30 @@ export class HoloStore extends LmdbStore {
     return { id: sealed.id, added: true, layer: VAULT.name };
   }
 
+  /**
+   * Inside a write transaction: the group parity of a document's `count` members (structures, or a Vault document's
+   * sealed chunks: ciphertext), each block stored once under its SHA-256, and the document's record of them.
+   */
+  #putGroupParity(id: string, count: number, maxLength: number, member: (i: number) => Uint8Array): void {
+    if (this.#groupSize === 0 || count === 0) return;
+    const { record, blocks } = documentParity(count, this.#groupSize, maxLength, member);
+    let added = 0;
+    blocks.forEach((block, group) => {
+      const key = Buffer.from(parityDigest(record, group));
+      if (this.#groupParity.doesExist(key)) return;
+      void this.#groupParity.put(key, block);
+      added += block.length;
+    });
+    void this.#groups.put(id, encodeRecord(record));
+    if (added > 0) void this.#meta.put(GROUP_PARITY_BYTES, ((this.#meta.get(GROUP_PARITY_BYTES) as number | undefined) ?? 0) + added);
+  }
+
   // ---- reading ----
+
+  override async stats(): Promise<HoloStoreStats> {
+    const stats = await super.stats();
+    return { ...stats, groupParityBytes: (this.#meta.get(GROUP_PARITY_BYTES) as number | undefined) ?? 0 };
+  }
 
   override async has(id: string): Promise<boolean> {
     if (typeof id === 'string' && isVaultId(id)) {
@@ -484,22 +537,39 @@ export class HoloStore extends LmdbStore {
     return recallFromLayer(index, stored.index, shard, manifest, this.#margin, this.#counters[stored.index]!, (i, digest) => this.loadStructure(id, i, digest));
   }
 
-  /** A structure checked against its digest; on a mismatch repaired from its RS parity (counted) or refused. */
+  /** A structure checked against its digest; repaired or rebuilt when it does not match or is missing (counted), or refused. */
   protected override loadStructure(id: string, index: number, digest: Uint8Array): Uint8Array {
-    const raw = this.rawStructure(digest);
-    if (raw === undefined) fail(ErrorCode.STATE, `document ${id}: structure ${index} is missing from the store`);
-    return this.#repair(raw, digest, this.#holo.get(id)?.layer ?? FIELD_LAYERS[1]!.index, `document ${id}: structure ${index}`);
+    return this.#structure(id, index, digest, this.#holo.get(id)?.layer ?? FIELD_LAYERS[1]!.index);
+  }
+
+  #structure(id: string, index: number, digest: Uint8Array, layer: number): Uint8Array {
+    return this.#repair(this.structureDb, digest, layer, `document ${id}: structure ${index}`, () => {
+      const digests = this.storedStructures(id) ?? fail(ErrorCode.STATE, `document ${id} has no manifest`);
+      return this.#rebuild(id, index, digests.length / DIGEST_SIZE, 'structure', (j) => digests.subarray(j * DIGEST_SIZE, (j + 1) * DIGEST_SIZE), this.structureDb);
+    });
   }
 
   /**
-   * `raw` if it matches its digest; else repaired from its RS parity (counted) and written back with fresh parity, so
-   * the damage is healed once rather than repaired on every read; else refused.
+   * The stored bytes under `digest` in `db` if they match it; else repaired from their RS parity or, failing that or
+   * when missing, rebuilt from the document's group parity by `rebuild` (counted), and written back with fresh parity
+   * so the damage is healed once rather than repaired on every read; else refused.
    */
-  #repair(raw: Uint8Array, digest: Uint8Array, layer: number, what: string): Uint8Array {
+  #repair(db: Database<Buffer, Buffer>, digest: Uint8Array, layer: number, what: string, rebuild: () => Uint8Array): Uint8Array {
     const key = Buffer.from(digest);
-    return repairStructure(raw, digest, this.#parity.get(key), this.#counters[layer]!, what, (repaired) => {
-      void (layer === VAULT.index ? this.#vaultChunks : this.structureDb).put(key, Buffer.from(repaired));
+    return repairStructure(db.get(key), digest, this.#parity.get(key), this.#counters[layer]!, what, (repaired) => {
+      void db.put(key, Buffer.from(repaired));
       void this.#parity.put(key, parityOf(repaired));
+    }, rebuild);
+  }
+
+  /** Member `index` of document `id` rebuilt from its group parity (unverified: repairStructure checks it). */
+  #rebuild(id: string, index: number, count: number, noun: string, digest: (j: number) => Uint8Array, db: Database<Buffer, Buffer>): Uint8Array {
+    const stored = this.#groups.get(id) ?? fail(ErrorCode.WITNESS, 'no group parity recorded for this document (stored before group parity, or with groupSize 0)');
+    return groupRebuild(index, {
+      record: decodeRecord(stored, count, `document ${id}`), count, noun, digest,
+      raw: (j) => db.get(Buffer.from(digest(j))),
+      parity: (j) => this.#parity.get(Buffer.from(digest(j))),
+      block: (d) => this.#groupParity.get(Buffer.from(d)),
     });
   }
 
@@ -507,10 +577,10 @@ export class HoloStore extends LmdbStore {
     this.fresh();
     const stored = this.#vaults.get(id) ?? fail(ErrorCode.INVALID, `no document ${id} in the store`);
     const key = loadVaultKey(this.#vaultKeyFile === undefined ? {} : { keyFile: this.#vaultKeyFile });
-    return openDocument(key, id, stored, (address, i) => {
-      const raw = this.#vaultChunks.get(address) ?? fail(ErrorCode.STATE, `vault document ${id}: chunk ${i} is missing`);
-      return this.#repair(raw, address, VAULT.index, `vault document ${id}: chunk ${i}`);
-    });
+    return openDocument(key, id, stored, (address, i) => this.#repair(this.#vaultChunks, address, VAULT.index, `vault document ${id}: chunk ${i}`, () => {
+      const addresses = vaultChunkAddresses(key, id, stored);
+      return this.#rebuild(id, i, addresses.length, 'chunk', (j) => addresses[j]!, this.#vaultChunks);
+    }));
   }
 
   // ---- telemetry ----
@@ -736,10 +806,7 @@ export class HoloStore extends LmdbStore {
         }
       }
       for (const [n, document] of pending.entries()) {
-        cues.add(document, (digest, i) => {
-          const raw = this.rawStructure(digest) ?? fail(ErrorCode.STATE, `document ${document.id}: structure ${i} is missing from the store`);
-          return this.#repair(raw, digest, document.layer, `document ${document.id}: structure ${i}`);
-        });
+        cues.add(document, (digest, i) => this.#structure(document.id, i, digest, document.layer));
         if (n % 8 === 7) await yieldTurn();
       }
       if (pending.length > 0) writeContainer(join(this.path, CUE_FILE), cues.header(), cues.sections());

@@ -190,6 +190,11 @@ export class LmdbStore implements Store {
     return this.#structures.get(Buffer.from(digest));
   }
 
+  /** A stored manifest's structure digests (32 bytes each); undefined when there is none. */
+  protected storedStructures(id: string): Uint8Array | undefined {
+    return this.#manifests.get(id)?.structures;
+  }
+
   /** Stored manifests, in id order. */
   protected *manifestEntries(): Generator<{ id: string; length: number; structures: Uint8Array }> {
     for (const { key, value } of this.#manifests.getRange()) yield { id: key, length: value.length, structures: value.structures };

@@ -2,20 +2,25 @@ import { randomBytes } from 'node:crypto';
 import { setImmediate as yieldTurn } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { ErrorCode, fail } from '../errors.js';
+import { sha256 } from '../l2/witness.js';
+import { STRUCTURE_SIZE } from '../l3/phi.js';
 import { PAYLOAD_SIZE, structureCount } from '../framing/structure.js';
 import { admit, allocateDimensions, CapacityError, capacityState, DEFAULT_HEADROOM, requirePolicy, type CapacityPolicy, type CapacityState } from '../holo/allocation.js';
 import { FIELD_LAYERS, LAYERS, VAULT, resolveLayer, type LayerName } from '../holo/layers.js';
+import { DEFAULT_GROUP_SIZE } from '../holo/group-parity.js';
 import { DEFAULT_MARGIN } from '../holo/probe.js';
 import { routeToLayer, type LayerPolicy } from '../holo/routing.js';
 import { loadVaultKey } from '../holo/vault.js';
 import { DIGEST_SIZE, requireDocumentId } from './check.js';
 import { HoloIndex, refuseEvicted, type BoundItem } from './holo-index.js';
-import { DEFAULT_TOTAL_FLOATS, nonNegative, ROUTING_PREFIX, type HoloStoreOptions, type LayerRecall, type LayerReport, type RebalanceReport, type RoutedDocument } from './holo-store.js';
+import { DEFAULT_TOTAL_FLOATS, nonNegative, ROUTING_PREFIX, type HoloStoreOptions, type HoloStoreStats, type LayerRecall, type LayerReport, type RebalanceReport, type RoutedDocument } from './holo-store.js';
 import { recallFromLayer } from './layer-recall.js';
 import { verifyRebound } from './rebalance-check.js';
 import { layerReport } from './layer-report.js';
+import { RecentStructures } from './recent-structures.js';
+import { RedisGroupParity } from './redis-group-parity.js';
 import { BEAT, CHECKPOINT, FOLD, SET_IF, SWAP_FIELDS, type FieldScripts } from './redis-field-scripts.js';
-import { RedisStore, redactUrl, type RedisStoreOptions } from './redis-store.js';
+import { hex, RedisStore, redactUrl, type RedisStoreOptions } from './redis-store.js';
 import type { DocumentManifest, VerifyReport } from './store.js';
 import { emptyCounters, parityOf, repairStructure, type LayerCounters } from './structure-repair.js';
 import { isVaultId, openDocument, sealDocument, vaultChunkAddresses, vaultDocumentId, type StoredVaultManifest } from './vault-documents.js';
@@ -68,6 +73,15 @@ const DEFAULT_WRITER_TTL_MS = 60_000;
 /** The writer name of the partial per shard that holds every folded writer's pairs. */
 const BASE = 'base';
 const FOLD_ATTEMPTS = 5;
+
+function splitDigests(structures: Uint8Array): Uint8Array[] {
+  return Array.from({ length: structures.length / DIGEST_SIZE }, (_, i) => structures.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE));
+}
+
+/** The indices (from `first`) of members missing or not matching their digests. */
+function brokenMembers(raw: readonly (Buffer | null)[], digests: readonly Uint8Array[], first: number): number[] {
+  return raw.flatMap((bytes, k) => (bytes !== null && Buffer.compare(sha256(bytes), digests[k]!) === 0 ? [] : [first + k]));
+}
 
 function parseRecord(text: string): LayerRecord {
   const [layer, shard, length, writer, seq, evicted] = text.split(':');
@@ -173,6 +187,8 @@ export class RedisHoloStore extends RedisStore {
   #view?: { tag: string; index: HoloIndex; rebound: number };
   /** Structure digests of manifests seen (manifests never change). */
   #digests = new Map<string, Uint8Array>();
+  #groups: RedisGroupParity;
+  #recent = new RecentStructures();
 
   private constructor(path: string, redis: Redis, prefix: string, options: RedisHoloStoreOptions) {
     super(path, redis, prefix);
@@ -183,6 +199,7 @@ export class RedisHoloStore extends RedisStore {
     if (options.vaultKeyFile !== undefined) this.#vaultKeyFile = options.vaultKeyFile;
     this.#ttlMs = options.writerTtlMs ?? DEFAULT_WRITER_TTL_MS;
     if (!Number.isSafeInteger(this.#ttlMs) || this.#ttlMs < 100) fail(ErrorCode.INVALID, `writerTtlMs must be an integer >= 100, got ${String(options.writerTtlMs)}`);
+    this.#groups = new RedisGroupParity(redis, (...parts) => this.key(...parts), (digest) => this.parityKey(digest), nonNegative(options.groupSize, 'groupSize', DEFAULT_GROUP_SIZE));
     redis.defineCommand('atlasBeat', { lua: BEAT });
     redis.defineCommand('atlasCheckpoint', { lua: CHECKPOINT });
     redis.defineCommand('atlasFold', { lua: FOLD });
@@ -228,7 +245,8 @@ export class RedisHoloStore extends RedisStore {
 
   // ---- writing ----
 
-  protected override structureParity(bytes: Uint8Array): Buffer {
+  protected override structureParity(bytes: Uint8Array, digest: Uint8Array): Buffer {
+    if (this.#groups.groupSize > 0) this.#recent.keep(digest, bytes);
     return parityOf(bytes);
   }
 
@@ -245,9 +263,18 @@ export class RedisHoloStore extends RedisStore {
     const count = structureCount(manifest.length);
     if (manifest.structures.length !== count * DIGEST_SIZE) fail(ErrorCode.INVALID, `manifest of ${id} lists ${manifest.structures.length / DIGEST_SIZE} structures, ${count} expected`);
     const known = await this.#record(id);
-    if (known || (await this.has(id))) return { id, added: false, layer: LAYERS[known?.layer ?? 1]!.name };
+    if (known || (await this.has(id))) {
+      for (const digest of splitDigests(manifest.structures)) this.#recent.take(digest); // its parity is stored already
+      return { id, added: false, layer: LAYERS[known?.layer ?? 1]!.name };
+    }
     const layer = routeToLayer({ bytes: await this.#prefix(manifest) }, policy);
     if (!layer.hasField) fail(ErrorCode.INVALID, `document ${id} routes to the vault: vault documents are stored with putVault, never as plaintext structures`);
+    const parity = await this.#groups.prepare(id, count, STRUCTURE_SIZE, async (first, end) => {
+      const digests = splitDigests(manifest.structures.subarray(first * DIGEST_SIZE, end * DIGEST_SIZE));
+      const members = digests.map((d) => this.#recent.take(d));
+      const fetched = await this.rawStructures(digests.filter((_, k) => members[k] === undefined));
+      return members.map((bytes, k) => bytes ?? fetched.shift() ?? fail(ErrorCode.STATE, `document ${id}: structure ${first + k} is not stored`));
+    });
     await this.#register();
     for (;;) {
       const expected = await this.redis.get(this.key('h', 'state'));
@@ -259,10 +286,12 @@ export class RedisHoloStore extends RedisStore {
       }
       const { state, placements, evicted } = await this.#admit(shared.state, layer.index, count);
       const shard = placements[0]!.shard;
-      const written = await this.writeDocument(manifest, {
+      // Once admitted (a rejected document leaves none), ahead of the manifest's script on the same connection: a
+      // visible document has its group parity, and both usually share one AOF fsync.
+      const [, written] = await Promise.all([this.#groups.send(parity), this.writeDocument(manifest, {
         stateKey: this.key('h', 'state'), expected: expected!, next: stateText({ state, generation: shared.generation, admitted: shared.admitted + 1, evictions: shared.evictions + evicted.length }), recordsKey: this.key('h', 'records'),
         record: recordText({ layer: layer.index, shard, length: manifest.length, writer: this.#writerId, seq: shared.admitted }), others: evicted,
-      });
+      })]);
       if (written === -1) continue;
       if (written === 0) return { id, added: false, layer: LAYERS[(await this.#record(id))?.layer ?? 1]!.name };
       this.#bindOwn(layer.index, shard, state, manifest);
@@ -522,6 +551,8 @@ export class RedisHoloStore extends RedisStore {
       multi.set(this.key('v', 'c', address.toString('hex')), Buffer.from(chunk));
       multi.set(this.parityKey(address), parityOf(chunk));
     }
+    const chunks = sealed.chunks.map((c) => c.sealed);
+    void this.#groups.send(await this.#groups.prepare(sealed.id, chunks.length, chunks.reduce((m, c) => Math.max(m, c.length), 0), async (first, end) => chunks.slice(first, end), true), multi);
     multi.hset(this.key('v', 'm', sealed.id), 'keyId', sealed.manifest.keyId, 'sealed', Buffer.from(sealed.manifest.sealed));
     multi.hset(this.key('v', 'index'), sealed.id, String(bytes.length));
     await multi.exec();
@@ -529,6 +560,11 @@ export class RedisHoloStore extends RedisStore {
   }
 
   // ---- reading ----
+
+  override async stats(): Promise<HoloStoreStats> {
+    const [stats, groupParityBytes] = await Promise.all([super.stats(), this.#groups.storedBytes()]);
+    return { ...stats, groupParityBytes };
+  }
 
   override async has(id: string): Promise<boolean> {
     if (typeof id === 'string' && isVaultId(id)) return (await this.redis.hexists(this.key('v', 'index'), id)) === 1;
@@ -576,10 +612,10 @@ export class RedisHoloStore extends RedisStore {
     if (record.evicted) refuseEvicted(id, stored.name);
     const manifest = (await this.getManifest(id)) ?? fail(ErrorCode.STATE, `document ${id} has a layer record but no manifest`);
     const { index } = await this.#readView();
-    const digests = Array.from({ length: manifest.structures.length / DIGEST_SIZE }, (_, i) => manifest.structures.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE));
+    const digests = splitDigests(manifest.structures);
     const counters = LAYERS.map(emptyCounters);
     try {
-      const structures = await this.#repaired(id, digests, await this.rawStructures(digests), counters[stored.index]!);
+      const structures = await this.#repaired(id, digests, await this.rawStructures(digests), counters[stored.index]!, 0, digests);
       return recallFromLayer(index, stored.index, record.shard, manifest, this.#margin, counters[stored.index]!, (i) => structures[i]!);
     } finally {
       await this.#count(counters);
@@ -597,12 +633,34 @@ export class RedisHoloStore extends RedisStore {
     }
   }
 
-  async #repaired(id: string, digests: readonly Uint8Array[], raw: (Buffer | null)[], counters: LayerCounters, first = 0): Promise<Buffer[]> {
-    const parities = digests.length ? await this.redis.mgetBuffer(...digests.map((d) => this.parityKey(d))) : [];
-    return raw.map((bytes, k) => {
-      if (bytes === null) fail(ErrorCode.STATE, `document ${id}: structure ${first + k} is missing from the store`);
-      return Buffer.from(repairStructure(bytes, digests[k]!, parities[k] ?? undefined, counters, `document ${id}: structure ${first + k}`));
+  /**
+   * Structures `first`, `first + 1`, ... of document `id` as they match their digests, else repaired from their RS
+   * parity or rebuilt from the document's group parity (counted, and written back before this returns), else refused.
+   */
+  async #repaired(id: string, digests: readonly Uint8Array[], raw: (Buffer | null)[], counters: LayerCounters, first = 0, whole?: readonly Uint8Array[]): Promise<Buffer[]> {
+    const broken = brokenMembers(raw, digests, first);
+    if (broken.length === 0) return raw as Buffer[];
+    const all = whole ?? splitDigests(((await this.getManifest(id)) ?? fail(ErrorCode.STATE, `document ${id} has no manifest`)).structures);
+    return this.#healed(id, 'structure', all, raw, first, broken, (digest) => this.structureKey(digest), counters);
+  }
+
+  /**
+   * `raw` (members `first`, `first + 1`, ... of document `id`, out of `all`) with the `broken` ones repaired or rebuilt,
+   * the repairs written back before this returns (the next read finds them healed).
+   */
+  async #healed(id: string, noun: string, all: readonly Uint8Array[], raw: readonly (Buffer | null)[], first: number, broken: readonly number[], memberKey: (digest: Uint8Array) => string, counters: LayerCounters): Promise<Buffer[]> {
+    const parities = await this.redis.mgetBuffer(...broken.map((i) => this.parityKey(all[i]!)));
+    const rebuild = await this.#groups.rebuilder(id, noun, all, broken, memberKey);
+    const writes: Promise<unknown>[] = [];
+    const out = raw.map((bytes) => bytes as Buffer);
+    broken.forEach((i, n) => {
+      const digest = all[i]!;
+      out[i - first] = Buffer.from(repairStructure(raw[i - first] ?? undefined, digest, parities[n] ?? undefined, counters, `${noun === 'chunk' ? 'vault document' : 'document'} ${id}: ${noun} ${i}`, (repaired) => {
+        writes.push(this.redis.set(memberKey(digest), Buffer.from(repaired)), this.redis.set(this.parityKey(digest), parityOf(repaired)));
+      }, () => rebuild(i)));
     });
+    await Promise.all(writes);
+    return out;
   }
 
   async #readVault(id: string): Promise<Uint8Array> {
@@ -611,14 +669,13 @@ export class RedisHoloStore extends RedisStore {
     const stored: StoredVaultManifest = { keyId: keyId.toString(), sealed };
     const key = this.#vaultKey();
     const addresses = vaultChunkAddresses(key, id, stored);
-    const chunks = addresses.length ? await this.redis.mgetBuffer(...addresses.map((a) => this.key('v', 'c', a.toString('hex')))) : [];
-    const parities = addresses.length ? await this.redis.mgetBuffer(...addresses.map((a) => this.parityKey(a))) : [];
+    const chunkKey = (address: Uint8Array) => this.key('v', 'c', hex(address));
     const counters = LAYERS.map(emptyCounters);
     try {
-      return openDocument(key, id, stored, (address, i) => {
-        const raw = chunks[i] ?? fail(ErrorCode.STATE, `vault document ${id}: chunk ${i} is missing`);
-        return repairStructure(raw, address, parities[i] ?? undefined, counters[VAULT.index]!, `vault document ${id}: chunk ${i}`);
-      });
+      const raw = addresses.length ? await this.redis.mgetBuffer(...addresses.map(chunkKey)) : [];
+      const broken = brokenMembers(raw, addresses, 0);
+      const chunks = broken.length ? await this.#healed(id, 'chunk', addresses, raw, 0, broken, chunkKey, counters[VAULT.index]!) : raw;
+      return openDocument(key, id, stored, (_address, i) => chunks[i]!);
     } finally {
       await this.#count(counters);
     }

@@ -135,7 +135,7 @@ export class RedisStore implements Store {
         // A copy: the caller may reuse `batch` as soon as this returns, before ioredis has written the bytes out.
         const bytes = Buffer.from(batch.subarray(i * STRUCTURE_SIZE, (i + 1) * STRUCTURE_SIZE));
         values.push(bytes);
-        const parity = this.structureParity(bytes);
+        const parity = this.structureParity(bytes, digest);
         if (parity) {
           parityKeys.push(this.parityKey(digest));
           parities.push(parity);
@@ -226,7 +226,7 @@ export class RedisStore implements Store {
   }
 
   /** RS parity kept beside each new structure, written in the same script; none in the plain store. */
-  protected structureParity(_bytes: Uint8Array): Buffer | undefined {
+  protected structureParity(_bytes: Uint8Array, _digest: Uint8Array): Buffer | undefined {
     return undefined;
   }
 
@@ -246,6 +246,10 @@ export class RedisStore implements Store {
 
   protected key(...parts: string[]): string {
     return this.#key(...parts);
+  }
+
+  protected structureKey(digest: Uint8Array): string {
+    return this.#structureKey(digest);
   }
 
   protected parityKey(digest: Uint8Array): string {
@@ -276,7 +280,7 @@ export class RedisStore implements Store {
   }
 }
 
-function hex(bytes: Uint8Array): string {
+export function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 

@@ -1,15 +1,19 @@
 // One holographic suite for the embedded HoloStore and the Redis one: routing, exact layer recall (Vault included),
-// capacity reject and spill, RS repair of a corrupted structure, telemetry.
+// capacity reject and spill, RS repair of a corrupted structure, group parity rebuilding lost ones, telemetry.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { open } from 'lmdb';
 import { Redis } from 'ioredis';
-import { ErrorCode } from '../../src/errors.js';
+import { type AtlasError, ErrorCode } from '../../src/errors.js';
 import { documentId, frameDocument } from '../../src/framing/index.js';
 import { STRUCTURE_SIZE } from '../../src/l3/phi.js';
 import { PAYLOAD_SIZE } from '../../src/framing/structure.js';
 import { ECC_DEPTH } from '../../src/holo/ecc.js';
 import { FIELD_LAYERS, LAYERS } from '../../src/holo/layers.js';
 import { LAYER_STATS_KEYS } from '../../src/holo/telemetry.js';
+import { VAULT_IV_BYTES, VAULT_TAG_BYTES } from '../../src/holo/vault.js';
 import { HoloStore, type HoloStoreOptions } from '../../src/store/holo-store.js';
 import { RedisHoloStore } from '../../src/store/redis-holo-store.js';
 import { seededBytes } from '../fixtures/engine/data.js';
@@ -23,7 +27,21 @@ interface HoloBackend {
   open(options: HoloStoreOptions): Promise<HoloLike>;
   /** Overwrites one stored structure behind the store's back; returns the store to go on with. */
   corrupt(store: HoloLike, digest: Uint8Array, bytes: Uint8Array, options: HoloStoreOptions): Promise<HoloLike>;
+  /** Deletes stored keys behind the store's back (a lost chunk file); returns the store to go on with. */
+  remove(store: HoloLike, kind: Stored, keys: readonly (Uint8Array | string)[], options: HoloStoreOptions): Promise<HoloLike>;
+  /** Lets queued write-backs land (the embedded store: closed and opened again, which resets its counters). */
+  settle(store: HoloLike, options: HoloStoreOptions): Promise<HoloLike>;
+  /** The Vault chunk addresses stored. */
+  vaultChunks(store: HoloLike): Promise<Buffer[]>;
+  /** Every stored byte, as a grep of the store would see it. */
+  atRest(store: HoloLike): Promise<Buffer[]>;
 }
+
+/** What remove() can take away: a structure or sealed chunk by its digest, a document's group parity record by id. */
+type Stored = 'structure' | 'chunk' | 'record';
+const LMDB_DBS: Record<Stored, string> = { structure: 'structures', chunk: 'vault-chunks', record: 'group-manifests' };
+const REDIS_KEYS: Record<Stored, string> = { structure: 's', chunk: 'v:c', record: 'gm' };
+const keyText = (key: Uint8Array | string): string => (typeof key === 'string' ? key : Buffer.from(key).toString('hex'));
 
 const SMALL = { totalFloats: 1 << 16, headroom: 8, secret: new Uint8Array(32).fill(5) };
 let redis: PrivateRedis;
@@ -54,6 +72,30 @@ const backends: HoloBackend[] = [
       await root.close();
       return HoloStore.openHolo(path, { ...SMALL, ...options });
     },
+    async remove(store, kind, keys, options) {
+      const path = store.path;
+      await store.close();
+      const root = open({ path, compression: false, maxDbs: 16 });
+      const db = root.openDB<Buffer, Buffer | string>({ name: LMDB_DBS[kind], encoding: 'binary', ...(kind === 'record' ? {} : { keyEncoding: 'binary' as const }) });
+      for (const key of keys) expect(await db.remove(typeof key === 'string' ? key : Buffer.from(key))).toBe(true);
+      await root.close();
+      return HoloStore.openHolo(path, { ...SMALL, ...options });
+    },
+    async settle(store, options) {
+      await store.close();
+      return HoloStore.openHolo(store.path, { ...SMALL, ...options });
+    },
+    async vaultChunks(store) {
+      const root = open({ path: store.path, compression: false, maxDbs: 16, readOnly: true });
+      try {
+        return [...root.openDB<Buffer, Buffer>({ name: 'vault-chunks', encoding: 'binary', keyEncoding: 'binary' }).getKeys()].map((k) => Buffer.from(k));
+      } finally {
+        await root.close();
+      }
+    },
+    async atRest(store) {
+      return readdirSync(store.path, { recursive: true, encoding: 'utf8' }).map((name) => join(store.path, name)).filter((p) => statSync(p).isFile()).map((p) => readFileSync(p));
+    },
   },
   {
     name: 'RedisHoloStore',
@@ -64,12 +106,65 @@ const backends: HoloBackend[] = [
       client.disconnect();
       return store;
     },
+    async remove(store, kind, keys) {
+      const client = new Redis(redis.url);
+      try {
+        for (const key of keys) expect(await client.del(`holo${prefixes}:${REDIS_KEYS[kind]}:${keyText(key)}`)).toBe(1);
+      } finally {
+        client.disconnect();
+      }
+      return store;
+    },
+    settle: async (store) => store,
+    async vaultChunks() {
+      const client = new Redis(redis.url);
+      try {
+        return (await client.keys(`holo${prefixes}:v:c:*`)).map((k) => Buffer.from(k.split(':').at(-1)!, 'hex'));
+      } finally {
+        client.disconnect();
+      }
+    },
+    async atRest() {
+      const client = new Redis(redis.url);
+      try {
+        const values: Buffer[] = [];
+        for (const key of await client.keys(`holo${prefixes}:*`)) {
+          const type = await client.type(key);
+          values.push(Buffer.from(key));
+          if (type === 'string') values.push((await client.getBuffer(key))!);
+          else if (type === 'hash') for (const [f, v] of Object.entries(await client.hgetallBuffer(key))) values.push(Buffer.from(f), v);
+          else if (type === 'set') values.push(...(await client.smembersBuffer(key)));
+          else throw new Error(`unexpected key type ${type} of ${key}`);
+        }
+        return values;
+      } finally {
+        client.disconnect();
+      }
+    },
   },
 ];
 
 function layerStats(report: Awaited<ReturnType<HoloLike['getLayerStats']>>, name: string) {
   return report.layers.find((l) => l.name === name)!;
 }
+
+async function eccCounts(store: HoloLike, layer: string): Promise<{ repairs: number; failures: number }> {
+  const entry = layerStats(await store.getLayerStats(), layer);
+  return { repairs: entry.ecc_repairs, failures: entry.ecc_failures };
+}
+
+/** The ECC counters of `layer` changed by `read`, and what it returned or threw. */
+async function measured<T>(store: HoloLike, layer: string, read: () => Promise<T>): Promise<{ value?: T; error?: AtlasError; repairs: number; failures: number }> {
+  const before = await eccCounts(store, layer);
+  const outcome = await read().then((value) => ({ value }), (error: AtlasError) => ({ error }));
+  const after = await eccCounts(store, layer);
+  return { ...outcome, repairs: after.repairs - before.repairs, failures: after.failures - before.failures };
+}
+
+const digestOf = (structures: Uint8Array, i: number): Uint8Array => structures.subarray(32 * i, 32 * (i + 1));
+const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b));
+/** 19 structures: with g = 8, groups 0–7 and 8–15 and the short last group 16–18. */
+const GROUPED = 19 * PAYLOAD_SIZE - 100;
 
 describe.each(backends)('$name holographic conformance', (backend) => {
   it('routes to every layer and recalls every document exactly, Vault included; telemetry counts them', async () => {
@@ -147,28 +242,176 @@ describe.each(backends)('$name holographic conformance', (backend) => {
     }
   });
 
-  it('repairs a corrupted structure from its RS parity, refuses beyond capacity, and counts both', async () => {
+  it('repairs a corrupted structure from its RS parity, rebuilds one beyond it from its group, refuses a second loss there, and counts each', async () => {
     let store = await backend.open({});
     try {
       const doc = seededBytes(2 * PAYLOAD_SIZE, 21);
       const { id, manifest } = await putDoc(store, doc, 'knowledge');
-      const digest = manifest.structures.subarray(0, 32);
+      const digest = digestOf(manifest.structures, 0);
       const clean = frameDocument(doc).subarray(0, STRUCTURE_SIZE);
       const bad = Buffer.from(clean);
       for (let i = 5000; i < 5896; i++) bad[i]! ^= 0x5a; // an 896-byte burst: 16 bytes per codeword
       store = await backend.corrupt(store, digest, bad, {});
-      expect(Buffer.from(await store.getDocument(id)).equals(Buffer.from(doc))).toBe(true);
-      expect(Buffer.from((await store.retrieveFromLayer(id)).bytes).equals(Buffer.from(doc))).toBe(true);
-      expect(layerStats(await store.getLayerStats(), 'knowledge')).toMatchObject({ ecc_repairs: 2, ecc_failures: 0 });
-      for (let k = 0; k < 17; k++) bad[7 + k * ECC_DEPTH]! ^= 0xff; // 17 bad bytes in one codeword
+      const rs = await measured(store, 'knowledge', () => store.getDocument(id));
+      expect(same(rs.value!, doc)).toBe(true);
+      expect(rs).toMatchObject({ repairs: 1, failures: 0 });
+      store = await backend.settle(store, {});
+      const healed = await measured(store, 'knowledge', async () => (await store.retrieveFromLayer(id)).bytes);
+      expect(same(healed.value!, doc)).toBe(true);
+      expect(healed).toMatchObject({ repairs: 0, failures: 0 }); // the repair was written back
+
+      for (let k = 0; k < 17; k++) bad[7 + k * ECC_DEPTH]! ^= 0xff; // 17 bad bytes in one codeword: beyond RS
       store = await backend.corrupt(store, digest, bad, {});
-      await expect(store.getDocument(id)).rejects.toMatchObject({ code: ErrorCode.WITNESS, message: expect.stringContaining('unrecoverable') });
+      const rebuilt = await measured(store, 'knowledge', () => store.getDocument(id));
+      expect(same(rebuilt.value!, doc)).toBe(true); // from structure 1 and the group parity
+      expect(rebuilt).toMatchObject({ repairs: 1, failures: 0 });
+
+      store = await backend.settle(store, {});
+      store = await backend.corrupt(store, digest, bad, {});
+      store = await backend.remove(store, 'structure', [digestOf(manifest.structures, 1)], {});
+      const refused = await measured(store, 'knowledge', () => store.getDocument(id));
+      expect(refused.value).toBeUndefined();
+      expect(refused.error).toMatchObject({ code: ErrorCode.WITNESS, message: expect.stringContaining(`document ${id}: structure 0 is corrupt and unrecoverable`) });
+      expect(refused.error!.message).toContain('structure 1 of the same parity group (0–1) is missing too');
+      expect(refused).toMatchObject({ repairs: 0, failures: 1 });
       await expect(store.retrieveFromLayer(id)).rejects.toMatchObject({ code: ErrorCode.WITNESS });
-      expect(layerStats(await store.getLayerStats(), 'knowledge').ecc_failures).toBe(2);
       expect((await store.verify([id]))[0]).toMatchObject({ ok: false });
     } finally {
       await store.close();
     }
+  });
+
+  it('rebuilds a missing structure from its group parity: exact bytes, counted once, written back; parity bytes in stats', async () => {
+    let store = await backend.open({});
+    try {
+      const doc = seededBytes(GROUPED, 31);
+      const { id, manifest } = await putDoc(store, doc, 'knowledge');
+      const parityBytes = 3 * (4 + STRUCTURE_SIZE); // one block per group: length prefix and a structure
+      expect((await store.stats()).groupParityBytes).toBe(parityBytes);
+      store = await backend.remove(store, 'structure', [digestOf(manifest.structures, 5)], {});
+      const first = await measured(store, 'knowledge', () => store.getDocument(id));
+      expect(same(first.value!, doc)).toBe(true);
+      expect(first).toMatchObject({ repairs: 1, failures: 0 });
+      store = await backend.settle(store, {});
+      const second = await measured(store, 'knowledge', () => store.getDocument(id));
+      expect(same(second.value!, doc)).toBe(true);
+      expect(second).toMatchObject({ repairs: 0, failures: 0 }); // written back
+      expect(same((await store.retrieveFromLayer(id)).bytes, doc)).toBe(true);
+      expect((await store.verify([id]))[0]).toMatchObject({ ok: true });
+      expect(await store.stats()).toMatchObject({ groupParityBytes: parityBytes, structures: 19 });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('documents sharing structures share a group parity block (stored and counted once); a lost shared structure is rebuilt for both', async () => {
+    let store = await backend.open({});
+    try {
+      const a = seededBytes(GROUPED, 37);
+      const b = new Uint8Array(13 * PAYLOAD_SIZE);
+      b.set(a.subarray(0, 8 * PAYLOAD_SIZE)); // group 0 of both: the same 8 structures
+      b.set(seededBytes(5 * PAYLOAD_SIZE, 38), 8 * PAYLOAD_SIZE);
+      const A = await putDoc(store, a, 'knowledge');
+      const B = await putDoc(store, b, 'knowledge');
+      expect(Buffer.from(digestOf(B.manifest.structures, 3)).equals(Buffer.from(digestOf(A.manifest.structures, 3)))).toBe(true);
+      expect(await store.stats()).toMatchObject({ structures: 19 + 5, groupParityBytes: 4 * (4 + STRUCTURE_SIZE) });
+      store = await backend.remove(store, 'structure', [digestOf(A.manifest.structures, 3)], {});
+      const first = await measured(store, 'knowledge', () => store.getDocument(B.id));
+      expect(same(first.value!, b)).toBe(true);
+      expect(first).toMatchObject({ repairs: 1, failures: 0 });
+      store = await backend.settle(store, {});
+      const other = await measured(store, 'knowledge', () => store.getDocument(A.id));
+      expect(same(other.value!, a)).toBe(true);
+      expect(other).toMatchObject({ repairs: 0, failures: 0 }); // healed for both by B's read
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('two losses in one group fail clearly, naming the document and structure, never with bytes; one in each of two groups are rebuilt', async () => {
+    let store = await backend.open({});
+    try {
+      const a = seededBytes(GROUPED, 32);
+      const b = seededBytes(GROUPED, 33);
+      const A = await putDoc(store, a, 'knowledge');
+      const B = await putDoc(store, b, 'knowledge');
+      const lose = [digestOf(A.manifest.structures, 9), digestOf(A.manifest.structures, 12), digestOf(B.manifest.structures, 2), digestOf(B.manifest.structures, 17)];
+      store = await backend.remove(store, 'structure', lose, {});
+      const lost = await measured(store, 'knowledge', () => store.getDocument(A.id));
+      expect(lost.value).toBeUndefined();
+      expect(lost.error).toMatchObject({ code: ErrorCode.WITNESS, message: expect.stringContaining(`document ${A.id}: structure 9 is missing and unrecoverable`) });
+      expect(lost.error!.message).toContain('structure 12 of the same parity group (8–15) is missing too');
+      expect(lost).toMatchObject({ repairs: 0, failures: 1 });
+      await expect(store.retrieveFromLayer(A.id)).rejects.toMatchObject({ code: ErrorCode.WITNESS, message: expect.stringContaining('unrecoverable') });
+      expect((await store.verify([A.id]))[0]).toMatchObject({ ok: false, error: expect.stringContaining('structure 9') });
+      // The document's other groups still read, by range.
+      expect(same(await store.getDocument(A.id, 0, 8), a.subarray(0, 8 * PAYLOAD_SIZE))).toBe(true);
+      expect(same(await store.getDocument(A.id, 16), a.subarray(16 * PAYLOAD_SIZE))).toBe(true);
+      const both = await measured(store, 'knowledge', () => store.getDocument(B.id));
+      expect(same(both.value!, b)).toBe(true); // structure 2 (group 0) and 17 (the short last group)
+      expect(both).toMatchObject({ repairs: 2, failures: 0 });
+      expect(same((await store.retrieveFromLayer(B.id)).bytes, b)).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('rebuilds a lost Vault chunk from group parity over the ciphertext; no plaintext at rest', async () => {
+    process.env.ATLAS_VAULT_KEY = VAULT_KEY_HEX;
+    let store = await backend.open({});
+    try {
+      const secret = seededBytes(9 * PAYLOAD_SIZE - 50, 34); // 9 chunks: the last group holds chunk 8 alone
+      const { id } = await store.putVault(secret);
+      const chunks = await backend.vaultChunks(store);
+      expect(chunks).toHaveLength(9);
+      const sealed = (payload: number) => 4 + VAULT_IV_BYTES + payload + VAULT_TAG_BYTES;
+      expect((await store.stats()).groupParityBytes).toBe(sealed(PAYLOAD_SIZE) + sealed(PAYLOAD_SIZE - 50));
+      store = await backend.remove(store, 'chunk', [chunks[3]!], {});
+      const read = await measured(store, 'vault', () => store.getDocument(id));
+      expect(same(read.value!, secret)).toBe(true);
+      expect(read).toMatchObject({ repairs: 1, failures: 0 });
+      store = await backend.settle(store, {});
+      const again = await measured(store, 'vault', async () => (await store.retrieveFromLayer(id, 'vault')).bytes);
+      expect(same(again.value!, secret)).toBe(true);
+      expect(again).toMatchObject({ repairs: 0, failures: 0 }); // written back
+      expect(await backend.vaultChunks(store)).toHaveLength(9);
+      const digest = createHash('sha256').update(secret).digest();
+      const needles = [0, 4 * PAYLOAD_SIZE + 7, 8 * PAYLOAD_SIZE + 100, secret.length - 24].map((at) => Buffer.from(secret.subarray(at, at + 24)));
+      needles.push(digest, Buffer.from(digest.toString('hex')));
+      const hay = await backend.atRest(store);
+      expect(hay.length).toBeGreaterThan(0);
+      for (const needle of needles) for (const h of hay) expect(h.indexOf(needle)).toBe(-1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('reads a document stored before group parity (no record); a lost structure of it fails clearly; groupSize 0 stores none', async () => {
+    let store = await backend.open({});
+    try {
+      const doc = seededBytes(GROUPED, 35);
+      const { id, manifest } = await putDoc(store, doc, 'knowledge');
+      store = await backend.remove(store, 'record', [id], {});
+      expect(same(await store.getDocument(id), doc)).toBe(true);
+      expect(same((await store.retrieveFromLayer(id)).bytes, doc)).toBe(true);
+      expect((await store.verify([id]))[0]).toMatchObject({ ok: true });
+      store = await backend.remove(store, 'structure', [digestOf(manifest.structures, 4)], {});
+      const lost = await measured(store, 'knowledge', () => store.getDocument(id));
+      expect(lost.error).toMatchObject({ code: ErrorCode.WITNESS, message: expect.stringContaining(`document ${id}: structure 4 is missing and unrecoverable (no group parity recorded`) });
+      expect(lost).toMatchObject({ repairs: 0, failures: 1 });
+    } finally {
+      await store.close();
+    }
+    const plain = await backend.open({ groupSize: 0 });
+    try {
+      const doc = seededBytes(GROUPED, 36);
+      const { id } = await putDoc(plain, doc, 'knowledge');
+      expect(await plain.stats()).toMatchObject({ groupParityBytes: 0, structures: 19 });
+      expect(same(await plain.getDocument(id), doc)).toBe(true);
+    } finally {
+      await plain.close();
+    }
+    await expect(backend.open({ groupSize: -1 })).rejects.toMatchObject({ code: ErrorCode.INVALID, message: expect.stringContaining('groupSize') });
   });
 
   it('rebalances: every pair re-bound into new fields, spill shards merged, one generation bump, every recall survives', async () => {
