@@ -1,7 +1,32 @@
 // Piscina worker of the store's bind pool (src/store/bind-pool.ts): binds pairs of phase codes into one bin range of a
 // field whose spectrum lives in SharedArrayBuffers. Threads own disjoint bin ranges, so nothing is locked and every
 // bin sums its pairs in queue order, as one thread would.
+import { readlinkSync } from 'node:fs';
+import { constants, getPriority, setPriority } from 'node:os';
 import { kernels } from '../src/kernels/index.js';
+
+const LOWEST = constants.priority.PRIORITY_LOW; // 19: the lowest
+
+/**
+ * Binding takes the CPU that stores leave idle: each thread of the pool lowers its own priority to the lowest (on
+ * Linux a thread is scheduled by its id, /proc/thread-self -> <pid>/task/<tid>), so it never delays the ingest it runs
+ * beside. Where that fails (other systems), binding waits for stores to pause instead (src/store/holo-store.ts).
+ */
+function lowerOwnPriority(): boolean {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    setPriority(tid, LOWEST);
+    return getPriority(tid) === LOWEST;
+  } catch {
+    return false;
+  }
+}
+const background = lowerOwnPriority();
+
+/** Whether this binder runs at the lowest priority (named task `runsInBackground`). */
+export function runsInBackground(): boolean {
+  return background;
+}
 
 export interface BindTask {
   readonly re: Float32Array;

@@ -22,11 +22,17 @@ export function defaultBindThreads(): number {
 export class BindPool {
   readonly threads: number;
   #pool: Piscina;
+  #background?: Promise<boolean>;
 
   constructor(threads = defaultBindThreads()) {
     if (!Number.isInteger(threads) || threads < 1) fail(ErrorCode.INVALID, `bind threads must be an integer >= 1, got ${String(threads)}`);
     this.threads = threads;
     this.#pool = new Piscina({ filename: BIND_WORKER, minThreads: 1, maxThreads: threads, idleTimeout: 30_000 });
+  }
+
+  /** Whether the binder threads run at the lowest priority, so they only take CPU that nothing else wants. */
+  runsInBackground(): Promise<boolean> {
+    return (this.#background ??= this.#pool.run(null, { name: 'runsInBackground' }) as Promise<boolean>);
   }
 
   /** ψ += P_key ⊙ P_value / √D for every pair of `seeds` (8 words each: key seed, value seed), in order. */

@@ -41,10 +41,11 @@ const CLOSE_BIND_MS = 2000;
 const BIND_BATCH = 64;
 const NO_BYTES = new Uint8Array(0);
 /**
- * Binding starts once no store has come for this long, or when someone waits for it (bound(), a layer read, close):
- * on a few cores the binders would otherwise take the CPU the ingest itself needs (an engine ingest hands the store a
- * batch every few tens of ms, so a shorter pause lets binding in between). A backlog of BIND_BACKLOG pairs is bound
- * regardless, so a long ingest cannot defer it without bound.
+ * Binding runs behind the stores on binder threads at the lowest priority, so it takes only the CPU they leave idle
+ * (small documents leave most of it: their ingest waits on commits). Where the threads cannot lower their priority,
+ * binding starts once no store has come for BIND_IDLE_MS, or when someone waits for it (bound(), a layer read,
+ * close), since the binders would otherwise take the CPU the ingest needs. Stores wait while BIND_BACKLOG pairs (option
+ * bindBacklog) are queued, so an ingest that outruns the binding cannot leave it behind without bound.
  */
 const BIND_IDLE_MS = 100;
 const BIND_BACKLOG = 1 << 16;
@@ -70,6 +71,8 @@ export interface HoloStoreOptions {
   readonly vaultKeyFile?: string;
   /** Threads that bind pairs into the fields (default: one per core, at most 8). */
   readonly bindThreads?: number;
+  /** Pairs queued for binding at most (default 65,536): stores wait while the binding is this far behind. */
+  readonly bindBacklog?: number;
   /** The codebook secret of a new store (default 32 random bytes); tests pin it for reproducible fields. */
   readonly secret?: Uint8Array;
   /**
@@ -197,6 +200,7 @@ export class HoloStore extends LmdbStore {
   #queue: { index: HoloIndex; layer: number; shard: number; item: BoundItem; sign: 1 | -1 }[] = [];
   #queueHead = 0;
   #bindThreads?: number;
+  #bindBacklog: number;
   #bindPool?: BindPool;
   #binding?: Promise<void>;
   /** When the last store call came (performance.now()), and the callers waiting in bound(). */
@@ -204,6 +208,8 @@ export class HoloStore extends LmdbStore {
   #waiters = 0;
   /** Ends the binding's wait for stores to pause early (a bound() caller came). */
   #wake?: () => void;
+  /** Stores waiting for the backlog to shrink below BIND_BACKLOG: woken after every bind batch. */
+  #roomWaiters: Array<() => void> = [];
   #closing = false;
   /** The fields were not loaded (no valid container) and are rebuilt on first need. */
   #stale = false;
@@ -232,6 +238,7 @@ export class HoloStore extends LmdbStore {
     this.#checkpointEvery = Math.max(1, nonNegative(options.checkpointEvery, 'checkpointEvery', 256));
     if (options.vaultKeyFile !== undefined) this.#vaultKeyFile = options.vaultKeyFile;
     if (options.bindThreads !== undefined) this.#bindThreads = options.bindThreads;
+    this.#bindBacklog = Math.max(1, nonNegative(options.bindBacklog, 'bindBacklog', BIND_BACKLOG));
     this.#groupSize = nonNegative(options.groupSize, 'groupSize', DEFAULT_GROUP_SIZE);
     this.#config = this.#loadConfig(options);
     this.#index = this.#loadIndex();
@@ -266,6 +273,7 @@ export class HoloStore extends LmdbStore {
    * plaintext must never reach the structure store (use putVault).
    */
   async putRoutedDocument(manifest: DocumentManifest, policy: LayerPolicy = 'auto'): Promise<RoutedDocument> {
+    while (this.#binding && this.#queue.length - this.#queueHead >= this.#bindBacklog) await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
     this.#lastWrite = performance.now();
     const id = requireDocumentId(manifest.id);
     // Only routing by content reads the document's first 64 KiB back, once its structures are committed; an explicit
@@ -342,7 +350,18 @@ export class HoloStore extends LmdbStore {
   #enqueue(index: HoloIndex, layer: number, shard: number, items: readonly BoundItem[], sign: 1 | -1 = 1): void {
     for (const item of items) this.#queue.push({ index, layer, shard, item, sign });
     this.#pending[layer]! += items.length;
-    this.#binding ??= this.#bindQueued().finally(() => (this.#binding = undefined));
+    this.#startBinding();
+  }
+
+  #startBinding(): void {
+    this.#binding ??= this.#bindQueued().finally(() => {
+      this.#binding = undefined;
+      this.#wakeRoomWaiters();
+    });
+  }
+
+  #wakeRoomWaiters(): void {
+    for (const wake of this.#roomWaiters.splice(0)) wake();
   }
 
   /** Binds queued pairs in batches of one field on the bind pool's threads, so stores and reads go on meanwhile. */
@@ -363,16 +382,20 @@ export class HoloStore extends LmdbStore {
       } else if (first.index === this.#index) {
         const seeds = new Uint32Array(8 * (end - this.#queueHead));
         for (let i = this.#queueHead; i < end; i++) seeds.set(first.index.pairSeeds(first.layer, this.#queue[i]!.item), 8 * (i - this.#queueHead));
-        this.#bindPool ??= new BindPool(this.#bindThreads);
-        await this.#bindPool.bind(first.index.shards[first.layer]![first.shard]!.field, seeds);
+        await this.#binders().bind(first.index.shards[first.layer]![first.shard]!.field, seeds);
       }
       this.#pending[first.layer]! -= end - this.#queueHead;
       this.#queueHead = end;
+      this.#wakeRoomWaiters();
     }
     if (this.#queueHead >= this.#queue.length) {
       this.#queue = [];
       this.#queueHead = 0;
     }
+  }
+
+  #binders(): BindPool {
+    return (this.#bindPool ??= new BindPool(this.#bindThreads));
   }
 
   /** Resolves once every recorded pair is in its field (binding starts now if it was waiting for stores to pause). */
@@ -390,11 +413,15 @@ export class HoloStore extends LmdbStore {
     while (this.#binding) await this.#binding;
   }
 
-  /** Waits until stores pause for BIND_IDLE_MS, unless someone waits for the binding or the backlog is full. */
+  /**
+   * Returns at once when the binders run in the background; else waits until stores pause for BIND_IDLE_MS, unless
+   * someone waits for the binding or the backlog is full.
+   */
   async #writesPaused(): Promise<void> {
+    if (await this.#binders().runsInBackground()) return;
     for (;;) {
       const wait = this.#lastWrite + BIND_IDLE_MS - performance.now();
-      if (wait <= 0 || this.#waiters > 0 || this.#closing || this.#queue.length - this.#queueHead >= BIND_BACKLOG) return;
+      if (wait <= 0 || this.#waiters > 0 || this.#closing || this.#queue.length - this.#queueHead >= this.#bindBacklog) return;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, wait);
         this.#wake = () => {
@@ -755,7 +782,7 @@ export class HoloStore extends LmdbStore {
       this.#pending[layer]!++;
     }
     this.#sinceCheckpoint = this.#checkpointEvery;
-    this.#binding ??= this.#bindQueued().finally(() => (this.#binding = undefined));
+    this.#startBinding();
     this.#checkpointWhenBound();
   }
 

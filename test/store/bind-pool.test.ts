@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
 import { AtlasError } from '../../src/errors.js';
 import { codeSeed, keyCodeId, valueCodeId } from '../../src/holo/codebook.js';
 import { HoloField } from '../../src/holo/field.js';
@@ -27,9 +28,29 @@ function bindHere(dimension: number, seeds: Uint32Array): HoloField {
   return field;
 }
 
+/** A thread's nice value (Linux: field 19 of its stat file). */
+const niceOf = (stat: string): number => Number(readFileSync(stat, 'utf8').split(') ')[1]!.split(' ')[16]);
+const threadNiceValues = (): number[] => readdirSync('/proc/self/task').map((tid) => niceOf(`/proc/self/task/${tid}/stat`));
+
 describe('BindPool', () => {
   const pools = [1, 2, 3].map((threads) => new BindPool(threads));
   afterAll(() => Promise.all(pools.map((p) => p.close())));
+
+  it('runs its binder threads at the lowest priority where the system allows it (Linux: nice 19)', async () => {
+    const pool = new BindPool(1);
+    try {
+      const background = await pool.runsInBackground();
+      if (process.platform !== 'linux') {
+        expect(background).toBe(false); // binding then waits for the stores to pause instead
+        return;
+      }
+      expect(background).toBe(true);
+      expect(threadNiceValues()).toContain(19); // the binder that answered
+      expect(niceOf('/proc/thread-self/stat')).toBe(0); // this thread keeps its priority
+    } finally {
+      await pool.close();
+    }
+  });
 
   it('binds bit for bit what one thread binding the pairs in order gives, for any thread count and field size', async () => {
     for (const dimension of [2, 256, 1 << 14]) {

@@ -157,6 +157,26 @@ describe('HoloStore background binding', () => {
   });
 });
 
+describe('HoloStore binding backlog', () => {
+  it('stores wait while the binding is bindBacklog pairs behind, so an ingest cannot outrun it without bound', async () => {
+    // Binding at D = 2^19 on one thread (~1 ms a pair) is far slower than storing 40-structure documents.
+    const store = openSmall(newDir(), { secret: SECRET, totalFloats: 1 << 22, bindThreads: 1, bindBacklog: 40 });
+    try {
+      let most = 0;
+      for (let i = 0; i < 6; i++) {
+        await putDoc(store, seededBytes(40 * PAYLOAD_SIZE, 60 + i), 'knowledge');
+        most = Math.max(most, (await store.getLayerStats()).summary.pending_binds);
+      }
+      expect(most).toBeGreaterThan(0); // the binding was behind at all
+      expect(most).toBeLessThanOrEqual(40 + 40); // the backlog, plus the one document let in below it
+      await store.bound();
+      expect((await store.getLayerStats()).summary).toMatchObject({ pending_binds: 0, bound_items: 6 * 40 });
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+});
+
 describe('HoloStore ECC on read (spec §5)', () => {
   // The RS code alone, group parity off (groupSize 0): beyond RS a read is refused here, where by default the group
   // parity would rebuild the structure (holo-conformance covers that).
