@@ -5,6 +5,7 @@ import type { DocumentResult } from '../src/engine/document.js';
 import { Engine } from '../src/engine/engine.js';
 import { AtlasError, ErrorCode, fail } from '../src/errors.js';
 import { structureCount } from '../src/framing/structure.js';
+import type { CapacityPolicy } from '../src/holo/allocation.js';
 import { resolveLayer, VAULT } from '../src/holo/layers.js';
 import { STAGING_INDEX, loadVaultKey, openChunk } from '../src/holo/vault.js';
 import { connect } from './connection.js';
@@ -20,6 +21,8 @@ export interface IngestWorkerOptions {
   readonly concurrency?: number;
   /** Piscina threads (default: the available cores). */
   readonly threads?: number;
+  /** What a layer store beyond capacity does (default spill). */
+  readonly capacityPolicy?: CapacityPolicy;
   /** Largest document accepted (default 1 GiB); bigger ones fail for good. */
   readonly maxDocumentBytes?: number;
   /** Staged bytes held in memory at once (default 256 MiB): jobs past it wait before they fetch theirs. */
@@ -40,9 +43,12 @@ const DEFAULT_CONCURRENCY = 256;
  */
 const FIRST_FETCH = 8;
 
-/** AtlasError INVALID (bad data, missing file, too big, changed content) will not get better on retry. */
+/**
+ * AtlasError INVALID (bad data, missing file, too big, changed content) and BUDGET (a layer beyond capacity under the
+ * reject policy, or with no reserve left to spill) will not get better on retry; rebalance, then submit again.
+ */
 function unrecoverable(err: unknown): unknown {
-  return err instanceof AtlasError && err.code === ErrorCode.INVALID ? new UnrecoverableError(err.message) : err;
+  return err instanceof AtlasError && (err.code === ErrorCode.INVALID || err.code === ErrorCode.BUDGET) ? new UnrecoverableError(err.message) : err;
 }
 
 /**
@@ -88,7 +94,10 @@ export class IngestWorker {
     const redis = await connect(options.redis, 'worker');
     let engine: Engine;
     try {
-      engine = await Engine.open({ ...(options.store === undefined ? {} : { store: options.store }), ...(options.threads === undefined ? {} : { threads: options.threads }) });
+      engine = await Engine.open({
+        ...(options.store === undefined ? {} : { store: options.store }), ...(options.threads === undefined ? {} : { threads: options.threads }),
+        ...(options.capacityPolicy === undefined ? {} : { holo: { capacityPolicy: options.capacityPolicy } }),
+      });
     } catch (err) {
       redis.disconnect();
       throw err;

@@ -25,11 +25,17 @@ export function openEngine(values: Record<string, unknown>): Promise<Engine> {
   }
   const store = values.store as string | undefined;
   if (store === '') throw new UsageError('--store needs a directory');
-  const policy = values['capacity-policy'] as CapacityPolicy | undefined;
-  if (policy !== undefined && !CAPACITY_POLICIES.includes(policy)) throw new UsageError(`--capacity-policy must be ${CAPACITY_POLICIES.join(', ')}, got '${String(policy)}'`);
+  const policy = capacityPolicyFlag(values);
   return Engine.open({
     ...(store === undefined ? {} : { store }), ...(threads === undefined ? {} : { threads }), ...(policy === undefined ? {} : { holo: { capacityPolicy: policy } }),
   });
+}
+
+/** --capacity-policy, checked: a UsageError names the flag and the choices. */
+export function capacityPolicyFlag(values: Record<string, unknown>): CapacityPolicy | undefined {
+  const policy = values['capacity-policy'] as CapacityPolicy | undefined;
+  if (policy !== undefined && !CAPACITY_POLICIES.includes(policy)) throw new UsageError(`--capacity-policy must be ${CAPACITY_POLICIES.join(', ')}, got '${String(policy)}'`);
+  return policy;
 }
 
 const guarded = new WeakSet<NodeJS.WritableStream>();

@@ -31,6 +31,9 @@ describe('atlas --capacity-policy', () => {
     const bad = await atlas(['ingest', input, '--layer', 'identity', '--capacity-policy', 'drop', '--store', store]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--capacity-policy must be reject, spill, evict, got 'drop'/);
+    const badWorker = await atlas(['worker', '--redis', 'redis://127.0.0.1:1', '--capacity-policy', 'drop', '--store', store]);
+    expect(badWorker.code).toBe(2);
+    expect(badWorker.stderr).toMatch(/^atlas worker: --capacity-policy must be reject, spill, evict, got 'drop'/);
     const rejected = await atlas(['ingest', input, '--layer', 'identity', '--capacity-policy', 'reject', '--store', store]);
     expect(rejected.code).toBe(1);
     expect(rejected.stderr).toMatch(/capacity of layer identity exceeded/);

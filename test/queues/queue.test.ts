@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { AtlasError, ErrorCode } from '../../src/errors.js';
 import { documentId } from '../../src/framing/index.js';
 import { Engine } from '../../src/engine/engine.js';
+import { HoloStore } from '../../src/store/holo-store.js';
 import { RedisHoloStore } from '../../src/store/redis-holo-store.js';
 import { IngestQueue } from '../../queues/ingest-queue.js';
 import { IngestWorker } from '../../queues/ingest-worker.js';
@@ -181,6 +182,23 @@ describe('IngestQueue', () => {
     const badLayer = await atlas(['enqueue', storeDir, '--layer', 'attic', '--redis', redis.url]);
     expect(badLayer.code).toBe(2);
     expect(badLayer.stderr).toMatch(/--layer: /);
+  });
+
+  it('the worker applies its capacity policy: under reject a document beyond a small layer fails with the reason', async () => {
+    const storeDir = tempDir('worker-capacity');
+    dirs.push(storeDir);
+    await HoloStore.openHolo(storeDir, { totalFloats: 1 << 13, headroom: 8 }).close(); // small fields
+    const prefix = 'capacity';
+    const queue = await IngestQueue.open(redis.url, { prefix });
+    const worker = await IngestWorker.start({ redis: redis.url, store: storeDir, prefix, threads: 1, capacityPolicy: 'reject' });
+    try {
+      const summary = await queue.wait((await queue.submit([seededBytes(60 * 12_287, 23)], { layer: 'identity' })).batch);
+      expect(summary).toMatchObject({ documents: 1, stored: 0 });
+      expect(summary.failed[0]?.reason).toMatch(/capacity of layer identity exceeded: .*policy is reject/);
+    } finally {
+      await worker.close(1000);
+      await queue.close();
+    }
   });
 
   it('a document the policy sends to the Vault is sealed by the worker, and neither its plaintext nor its SHA-256 reaches Redis', async () => {
