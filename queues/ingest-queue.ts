@@ -1,4 +1,4 @@
-import { createHash, type Hmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { FlowProducer, Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -6,8 +6,9 @@ import { AtlasError, ErrorCode, fail } from '../src/errors.js';
 import { walk, type IngestItem } from '../src/engine/sources.js';
 import { resolveLayer } from '../src/holo/layers.js';
 import { isAutoPolicy, routeToLayer, type LayerPolicy } from '../src/holo/routing.js';
-import { STAGING_INDEX, loadVaultKey, sealChunk, vaultDocId, vaultDocIdHash, vaultDocIdOf, type VaultKey } from '../src/holo/vault.js';
+import { STAGING_INDEX, loadVaultKey, sealChunk, type VaultKey } from '../src/holo/vault.js';
 import { ROUTING_PREFIX } from '../src/store/holo-store.js';
+import { vaultDocumentId } from '../src/store/vault-documents.js';
 import { connect } from './connection.js';
 import { hashFiles } from './hash-files.js';
 import {
@@ -96,8 +97,8 @@ export class IngestQueue {
 
   /**
    * Submits one batch: paths (files or folders, recursive; they must be readable by the workers at the same path) and
-   * buffers (staged in Redis until stored), each to the layer `options.layer` picks (default auto: by content). Identical documents are submitted once. Resubmitting the same batch while
-   * its jobs are retained adds nothing.
+   * buffers (staged in Redis until stored), each to the layer `options.layer` picks (default auto: by content).
+   * Identical documents are submitted once. Resubmitting the same batch while its jobs are retained adds nothing.
    */
   async submit(items: Iterable<IngestItem>, options: { readonly layer?: LayerPolicy } = {}): Promise<SubmittedBatch> {
     const policy = options.layer ?? 'auto';
@@ -108,23 +109,19 @@ export class IngestQueue {
       if (typeof item === 'string') {
         const files: string[] = [];
         for await (const file of walk(resolve(item))) files.push(file);
-        const vaultHash = () => {
-          const key = this.#vaultKey(files.length === 1 ? files[0]! : `a file under ${item}`);
-          return { hash: () => vaultDocIdHash(key), id: (hmac: Hmac) => Buffer.from(vaultDocIdOf(hmac)).toString('hex') };
-        };
-        for (const { path, id, length, layer } of await hashFiles(files, policy, vaultHash)) {
+        const vaultKey = () => this.#vaultKey(files.length === 1 ? files[0]! : `a file under ${item}`);
+        for (const { path, id, length, layer } of await hashFiles(files, policy, vaultKey)) {
           if (!jobs.has(id)) jobs.set(id, { kind: 'path', path, id, length, layer: layer.name });
         }
       } else if (item instanceof Uint8Array) {
         if (item.length > this.#maxStagedBytes) fail(ErrorCode.INVALID, `a submitted buffer of ${item.length} bytes exceeds the staging limit of ${this.#maxStagedBytes}; submit it by path`);
         const layer = routeToLayer({ bytes: item.subarray(0, ROUTING_PREFIX) }, policy);
         const vault = layer.hasField ? undefined : this.#vaultKey('a submitted buffer');
-        const docId = vault ? vaultDocId(vault, item) : undefined;
-        const id = docId ? Buffer.from(docId).toString('hex') : createHash('sha256').update(item).digest('hex');
+        const id = vault ? vaultDocumentId(vault, item) : createHash('sha256').update(item).digest('hex');
         if (jobs.has(id)) continue;
         const key = stagingKey(this.#stagePrefix, id);
         jobs.set(id, { kind: 'staged', key, id, length: item.length, layer: layer.name });
-        staged.push({ key, bytes: vault ? sealChunk(vault, docId!, STAGING_INDEX, item) : item });
+        staged.push({ key, bytes: vault ? sealChunk(vault, Buffer.from(id, 'hex'), STAGING_INDEX, item) : item });
       } else {
         fail(ErrorCode.INVALID, 'submit() takes paths and Uint8Arrays');
       }

@@ -1,6 +1,7 @@
 import { Engine } from '../engine/engine.js';
 import { CAPACITY_POLICIES, type CapacityPolicy } from '../holo/allocation.js';
 import { UsageError } from './command.js';
+import { intFlag } from './flags.js';
 
 /** --store, --threads and --capacity-policy, accepted by every command that opens the store. */
 export const ENGINE_FLAGS = {
@@ -17,12 +18,7 @@ export const ENGINE_USAGE = [
 ].join('\n');
 
 export function openEngine(values: Record<string, unknown>): Promise<Engine> {
-  const raw = values.threads;
-  let threads: number | undefined;
-  if (raw !== undefined) {
-    threads = Number(raw);
-    if (!/^\d+$/.test(String(raw)) || threads < 1 || threads > 256) throw new UsageError(`--threads must be an integer in 1..256, got '${String(raw)}'`);
-  }
+  const threads = intFlag(values, 'threads', 1, 256);
   const store = values.store as string | undefined;
   if (store === '') throw new UsageError('--store needs a directory');
   const policy = capacityPolicyFlag(values);

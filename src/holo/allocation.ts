@@ -17,7 +17,11 @@ export function requirePolicy(policy: unknown): CapacityPolicy {
   return policy as CapacityPolicy;
 }
 
-/** A store that would break (N_k + n_k)·S_k² ≤ D_k under policy reject, with too little reserve to spill, or too large to fit by evicting. */
+/**
+ * A store that would break (N_k + n_k)·S_k² ≤ D_k under policy reject, with too little reserve to spill, or too large
+ * to fit by evicting. Its name stays AtlasError: across threads only name and message survive, and reviveError turns
+ * an AtlasError back into one with its code (BUDGET), which is what callers there can act on.
+ */
 export class CapacityError extends AtlasError {
   readonly layer: number;
   readonly N_k: number;
@@ -25,7 +29,6 @@ export class CapacityError extends AtlasError {
   readonly D_k: number;
   constructor(layer: number, items: number, adding: number, dimension: number, why: string) {
     super(ErrorCode.BUDGET, `capacity of layer ${LAYERS[layer]?.name ?? layer} exceeded: (N_k + n_k)·S_k² = (${items} + ${adding})·${LAYERS[layer]?.targetSnr ?? '?'}² > D_k = ${dimension}; ${why}`);
-    this.name = 'CapacityError';
     this.layer = layer;
     this.N_k = items;
     this.n_k = adding;

@@ -16,12 +16,12 @@ export function requireDigest(bytes: Uint8Array, digest: Uint8Array, what: strin
 }
 
 /**
- * Rebuilds an AtlasError from its "NAME: detail" message after it crossed a thread: comlink keeps name and message,
+ * Rebuilds an AtlasError from its "CODE: detail" message after it crossed a thread: comlink keeps name and message,
  * a worker's structured clone (piscina) only the message, and neither keeps the code.
  */
 export function reviveError(err: unknown): unknown {
   const e = err as Error;
-  if (err instanceof AtlasError || !(e?.name === 'AtlasError' || e?.name === 'CapacityError' || e?.name === 'Error') || typeof e.message !== 'string') return err;
+  if (err instanceof AtlasError || !(e?.name === 'AtlasError' || e?.name === 'Error') || typeof e.message !== 'string') return err;
   const m = /^([A-Z]+): (.*)$/s.exec(e.message);
   const code = m ? (ErrorCode as Record<string, ErrorCode>)[m[1]!] : undefined;
   return code === undefined ? err : new AtlasError(code, m![2]);

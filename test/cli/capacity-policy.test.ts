@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PAYLOAD_SIZE } from '../../src/framing/structure.js';
 import { HoloStore } from '../../src/store/holo-store.js';
-import { seededBytes, tempDir } from '../fixtures/engine/data.js';
+import { seededBytes, suiteTempDir } from '../fixtures/engine/data.js';
 import { atlas, jsonLines } from '../fixtures/engine/cli.js';
 
-let dir: string;
-beforeAll(() => {
-  dir = tempDir('cli-capacity');
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = suiteTempDir('cli-capacity');
 
 interface Layer {
   name: string;

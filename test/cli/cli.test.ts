@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { frameDocument, PAYLOAD_SIZE } from '../../src/framing/index.js';
 import { STRUCTURE_SIZE } from '../../src/l3/phi.js';
-import { seededBytes, tempDir } from '../fixtures/engine/data.js';
+import { seededBytes, suiteTempDir } from '../fixtures/engine/data.js';
 import { atlas, jsonLines, startAtlas, type JsonLine } from '../fixtures/engine/cli.js';
 
 const hex = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -17,11 +17,7 @@ function expectOneLineError(stderr: string, pattern: RegExp): void {
   expect(stderr).not.toMatch(/^\s+at /m);
 }
 
-let dir: string;
-beforeAll(() => {
-  dir = tempDir('cli');
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = suiteTempDir('cli');
 
 describe('atlas CLI', () => {
   it('ingests a folder recursively (--json) and gets every document back byte-exact, to stdout and with -o', async () => {

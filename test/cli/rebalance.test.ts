@@ -1,14 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { seededBytes, tempDir } from '../fixtures/engine/data.js';
+import { seededBytes, suiteTempDir } from '../fixtures/engine/data.js';
 import { atlas, jsonLines } from '../fixtures/engine/cli.js';
 
-let dir: string;
-beforeAll(() => {
-  dir = tempDir('cli-rebalance');
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = suiteTempDir('cli-rebalance');
 
 describe('atlas rebalance', () => {
   it('resizes the layers to a new total M in a new generation; every document still comes back exactly', async () => {

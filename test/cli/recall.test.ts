@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PAYLOAD_SIZE } from '../../src/framing/index.js';
-import { seededBytes, tempDir } from '../fixtures/engine/data.js';
+import { seededBytes, suiteTempDir } from '../fixtures/engine/data.js';
 import { atlas, jsonLines } from '../fixtures/engine/cli.js';
 
-let dir: string;
-beforeAll(() => {
-  dir = tempDir('cli-recall');
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = suiteTempDir('cli-recall');
 
 /** One clear line on stderr, no stack trace. */
 function expectOneLineError(stderr: string, pattern: RegExp): void {

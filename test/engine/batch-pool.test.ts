@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { BatchPool } from '../../src/engine/batch-pool.js';
 import { Engine } from '../../src/engine/engine.js';
@@ -8,13 +7,9 @@ import { frameDocument } from '../../src/framing/index.js';
 import { sha256 } from '../../src/l2/witness.js';
 import { r96HistogramPages } from '../../src/l3/r96.js';
 import { STRUCTURE_SIZE } from '../../src/l3/phi.js';
-import { seededBytes, tempDir } from '../fixtures/engine/data.js';
+import { seededBytes, suiteTempDir } from '../fixtures/engine/data.js';
 
-let dir: string;
-beforeAll(() => {
-  dir = tempDir('batch-pool');
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = suiteTempDir('batch-pool');
 
 /** Per-structure SHA-256 (hex) and 96-bin R96 histogram of the framed document, computed directly. */
 function expected(doc: Uint8Array): Array<{ sha256: string; histogram: number[] }> {

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { mkdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { Engine } from '../../src/engine/engine.js';
@@ -10,7 +10,7 @@ import { r96HistogramPages } from '../../src/l3/r96.js';
 import { sha256 } from '../../src/l2/witness.js';
 import { STRUCTURE_SIZE } from '../../src/l3/phi.js';
 import { LAYERS } from '../../src/holo/layers.js';
-import { seededBytes, tempDir } from '../fixtures/engine/data.js';
+import { seededBytes, suiteTempDir } from '../fixtures/engine/data.js';
 
 const SIZES = [0, 1, PAYLOAD_SIZE, PAYLOAD_SIZE + 1, PAYLOAD_SIZE + 2, 3_000_000];
 const hex = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -21,11 +21,7 @@ async function collect(it: AsyncIterable<DocumentResult>): Promise<DocumentResul
   return out;
 }
 
-let dir: string;
-beforeAll(() => {
-  dir = tempDir('engine');
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = suiteTempDir('engine');
 
 describe('Engine', () => {
   it('round-trips 0, 1, 12,287, 12,288, 12,289 and 3,000,000 bytes exactly, with per-structure results', async () => {
