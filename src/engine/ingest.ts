@@ -40,7 +40,7 @@ export interface PipelineConfig {
 }
 
 /** Documents the reader may run ahead of the consumer (each holds only its result until it is yielded). */
-const RESULTS_AHEAD = 256;
+const RESULTS_AHEAD = 1024;
 /** When the next input item takes longer than this, a partly filled batch is sent on rather than held. */
 const INPUT_WAIT_MS = 10;
 

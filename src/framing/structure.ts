@@ -33,3 +33,37 @@ export function sealStructure(structure: Uint8Array, used: number): Uint8Array {
 export function isSealed(structure: Uint8Array): boolean {
   return structure.length === STRUCTURE_SIZE && structure[CONSERVATION_OFFSET]! < 96 && kernels().byteSum(structure) % 96 === 0;
 }
+
+/**
+ * A sealed structure as the stores keep it: the payload up to its last non-zero byte, then the conservation byte, so
+ * the zero padding of a document's last structure takes no room (a 4 KiB document is stored in 4 KiB, not 12). A
+ * structure with nothing to trim is kept whole: a stored value of STRUCTURE_SIZE bytes is always a whole structure.
+ * Bytes of another length are taken as a stored form already and returned as they are.
+ */
+export function storedForm(structure: Uint8Array): Uint8Array {
+  if (structure.length !== STRUCTURE_SIZE) return structure;
+  let end = PAYLOAD_SIZE;
+  while (end > 0 && end % 4 !== 0 && structure[end - 1] === 0) end--;
+  if (end % 4 === 0 && structure.byteOffset % 4 === 0) {
+    // A word at a time across the padding (structures in batch buffers are word-aligned).
+    const words = new Int32Array(structure.buffer, structure.byteOffset, end >>> 2);
+    let w = words.length;
+    while (w > 0 && words[w - 1] === 0) w--;
+    end = w * 4;
+  }
+  while (end > 0 && structure[end - 1] === 0) end--;
+  if (end === PAYLOAD_SIZE) return structure;
+  const stored = new Uint8Array(end + 1);
+  stored.set(structure.subarray(0, end));
+  stored[end] = structure[CONSERVATION_OFFSET]!;
+  return stored;
+}
+
+/** The whole structure of a stored value (storedForm's inverse); a value of another length than storedForm makes comes back as is, for the caller's digest check to refuse. */
+export function wholeStructure(stored: Uint8Array): Uint8Array {
+  if (stored.length === STRUCTURE_SIZE || stored.length === 0 || stored.length > STRUCTURE_SIZE) return stored;
+  const structure = new Uint8Array(STRUCTURE_SIZE);
+  structure.set(stored.subarray(0, stored.length - 1));
+  structure[CONSERVATION_OFFSET] = stored[stored.length - 1]!;
+  return structure;
+}

@@ -1,4 +1,5 @@
 import { ErrorCode, fail } from '../errors.js';
+import { storedForm, wholeStructure } from '../framing/structure.js';
 import { sha256 } from '../l2/witness.js';
 
 /**
@@ -9,7 +10,12 @@ import { sha256 } from '../l2/witness.js';
  * caller checks the result against the member's SHA-256 before using it.
  */
 export const DEFAULT_GROUP_SIZE = 8;
-export const GROUP_PARITY_VERSION = 1;
+/**
+ * Version 1 XORed whole structures; version 2 XORs each structure in its stored form (storedForm: without the zero
+ * padding), so a small document's parity is as small as its bytes. Sealed Vault chunks are XORed as they are in both.
+ */
+export const GROUP_PARITY_VERSION = 2;
+export type MemberKind = 'structure' | 'chunk';
 const LENGTH_BYTES = 4;
 const DIGEST_BYTES = 32;
 const HEADER_BYTES = 5;
@@ -67,22 +73,30 @@ function xorMember(acc: Uint8Array, bytes: Uint8Array): void {
   for (let k = 4 * words; k < bytes.length; k++) acc[LENGTH_BYTES + k]! ^= bytes[k]!;
 }
 
+/** A member's bytes as its group parity of `version` covers them, and back. */
+export function parityForm(kind: MemberKind, version: number): { of(bytes: Uint8Array): Uint8Array; whole(member: Uint8Array): Uint8Array } {
+  return kind === 'structure' && version >= 2 ? { of: storedForm, whole: wholeStructure } : { of: (b) => b, whole: (b) => b };
+}
+
 /**
- * The group parity of `count` members of at most `maxLength` bytes each; `member(i)` is XORed in at once, so it may
- * return a buffer the next call reuses (lmdb's getBinaryFast).
+ * The group parity (current version) of `count` members of at most `maxLength` bytes each; `member(i)` gives member
+ * i whole (or a structure already in its stored form).
  */
-export function documentParity(count: number, groupSize: number, maxLength: number, member: (i: number) => Uint8Array): DocumentParity {
+export function documentParity(kind: MemberKind, count: number, groupSize: number, maxLength: number, member: (i: number) => Uint8Array): DocumentParity {
+  const form = parityForm(kind, GROUP_PARITY_VERSION);
   const blocks: Buffer[] = [];
   const parity = new Uint8Array(Math.ceil(count / groupSize) * DIGEST_BYTES);
   for (let first = 0; first < count; first += groupSize) {
-    const acc = Buffer.alloc(aligned(LENGTH_BYTES + maxLength));
+    const group: Uint8Array[] = [];
     let longest = 0;
     for (let i = first; i < Math.min(count, first + groupSize); i++) {
-      const bytes = member(i);
+      const bytes = form.of(member(i));
       if (bytes.length > maxLength) fail(ErrorCode.INVALID, `member ${i} has ${bytes.length} bytes, more than ${maxLength}`);
-      xorMember(acc, bytes);
+      group.push(bytes);
       longest = Math.max(longest, bytes.length);
     }
+    const acc = Buffer.alloc(aligned(LENGTH_BYTES + longest));
+    for (const bytes of group) xorMember(acc, bytes);
     const block = acc.subarray(0, LENGTH_BYTES + longest);
     parity.set(sha256(block), blocks.length * DIGEST_BYTES);
     blocks.push(block);
@@ -119,8 +133,9 @@ export function encodeRecord(record: GroupParityRecord): Buffer {
 export function decodeRecord(bytes: Uint8Array, members: number, what: string): GroupParityRecord {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buffer.length < HEADER_BYTES) fail(ErrorCode.STATE, `${what}: the group parity record is corrupt`);
-  if (buffer[0] !== GROUP_PARITY_VERSION) fail(ErrorCode.STATE, `${what}: group parity version ${buffer[0]} is not supported (this build reads ${GROUP_PARITY_VERSION})`);
+  const version = buffer[0]!;
+  if (version < 1 || version > GROUP_PARITY_VERSION) fail(ErrorCode.STATE, `${what}: group parity version ${version} is not supported (this build reads 1 to ${GROUP_PARITY_VERSION})`);
   const groupSize = buffer.readUInt32LE(1);
   if (groupSize < 1 || buffer.length !== HEADER_BYTES + Math.ceil(members / groupSize) * DIGEST_BYTES) fail(ErrorCode.STATE, `${what}: the group parity record is corrupt`);
-  return { version: GROUP_PARITY_VERSION, groupSize, parity: buffer.subarray(HEADER_BYTES) };
+  return { version, groupSize, parity: buffer.subarray(HEADER_BYTES) };
 }

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { setImmediate as yieldTurn } from 'node:timers/promises';
 import type { Database } from 'lmdb';
 import { ErrorCode, fail } from '../errors.js';
-import { PAYLOAD_SIZE, payloadLength, structureCount } from '../framing/structure.js';
+import { PAYLOAD_SIZE, payloadLength, storedForm, structureCount, wholeStructure } from '../framing/structure.js';
 import { allocateDimensions, capacityState, DEFAULT_HEADROOM, requirePolicy, type CapacityPolicy, type CapacityState, type Eviction } from '../holo/allocation.js';
 import { FIELD_LAYERS, LAYERS, VAULT, resolveLayer, type LayerName } from '../holo/layers.js';
-import { DEFAULT_GROUP_SIZE, decodeRecord, documentParity, encodeRecord, parityDigest } from '../holo/group-parity.js';
+import { DEFAULT_GROUP_SIZE, decodeRecord, documentParity, encodeRecord, parityDigest, type MemberKind } from '../holo/group-parity.js';
 import { DEFAULT_MARGIN } from '../holo/probe.js';
 import { isAutoPolicy, routeToLayer, type LayerPolicy } from '../holo/routing.js';
 import type { LayerStats } from '../holo/telemetry.js';
@@ -258,9 +258,9 @@ export class HoloStore extends LmdbStore {
   }
 
   /** RS parity of each new structure, queued in the same write batch as the structure. */
-  protected override structureAdded(digest: Buffer, bytes: Buffer): Promise<unknown> {
-    if (this.#groupSize > 0) this.#recent.keep(digest, bytes);
-    return this.#parity.put(digest, parityOf(bytes));
+  protected override structureAdded(digest: Buffer, whole: Uint8Array, stored: Buffer): Promise<unknown> {
+    if (this.#groupSize > 0) this.#recent.keep(digest, stored);
+    return this.#parity.put(digest, parityOf(whole));
   }
 
   override async putDocument(manifest: DocumentManifest): Promise<boolean> {
@@ -444,9 +444,9 @@ export class HoloStore extends LmdbStore {
     if (record) void this.#holo.put(manifest.id, record);
     // The structures putStructures was just handed, else read back inside this transaction (where those it queued
     // for this commit are visible).
-    this.#putGroupParity(manifest.id, manifest.structures.length / DIGEST_SIZE, STRUCTURE_SIZE, (i) => {
+    this.#putGroupParity(manifest.id, 'structure', manifest.structures.length / DIGEST_SIZE, STRUCTURE_SIZE, (i) => {
       const digest = manifest.structures.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE);
-      return this.#recent.take(digest) ?? this.structureDb.getBinaryFast(Buffer.from(digest))!;
+      return this.#recent.take(digest) ?? this.structureDb.get(Buffer.from(digest))!;
     });
     // The saved state gives the shard layout only (item counts are recounted from the records on open), so it is
     // written when a spill shard changed the layout, in the transaction of the first document that may use it.
@@ -469,7 +469,7 @@ export class HoloStore extends LmdbStore {
         void this.#vaultChunks.put(address, Buffer.from(chunk));
         void this.#parity.put(address, parityOf(chunk));
       }
-      this.#putGroupParity(sealed.id, sealed.chunks.length, sealed.chunks.reduce((m, c) => Math.max(m, c.sealed.length), 0), (i) => sealed.chunks[i]!.sealed);
+      this.#putGroupParity(sealed.id, 'chunk', sealed.chunks.length, sealed.chunks.reduce((m, c) => Math.max(m, c.sealed.length), 0), (i) => sealed.chunks[i]!.sealed);
       void this.#vaults.put(sealed.id, { ...sealed.manifest, sealed: Buffer.from(sealed.manifest.sealed), length: bytes.length });
     });
     await this.root.flushed;
@@ -481,9 +481,9 @@ export class HoloStore extends LmdbStore {
    * Inside a write transaction: the group parity of a document's `count` members (structures, or a Vault document's
    * sealed chunks: ciphertext), each block stored once under its SHA-256, and the document's record of them.
    */
-  #putGroupParity(id: string, count: number, maxLength: number, member: (i: number) => Uint8Array): void {
+  #putGroupParity(id: string, kind: MemberKind, count: number, maxLength: number, member: (i: number) => Uint8Array): void {
     if (this.#groupSize === 0 || count === 0) return;
-    const { record, blocks } = documentParity(count, this.#groupSize, maxLength, member);
+    const { record, blocks } = documentParity(kind, count, this.#groupSize, maxLength, member);
     let added = 0;
     blocks.forEach((block, group) => {
       const key = Buffer.from(parityDigest(record, group));
@@ -570,31 +570,38 @@ export class HoloStore extends LmdbStore {
   }
 
   #structure(id: string, index: number, digest: Uint8Array, layer: number): Uint8Array {
-    return this.#repair(this.structureDb, digest, layer, `document ${id}: structure ${index}`, () => {
+    return this.#repair('structure', digest, layer, `document ${id}: structure ${index}`, () => {
       const digests = this.storedStructures(id) ?? fail(ErrorCode.STATE, `document ${id} has no manifest`);
-      return this.#rebuild(id, index, digests.length / DIGEST_SIZE, 'structure', (j) => digests.subarray(j * DIGEST_SIZE, (j + 1) * DIGEST_SIZE), this.structureDb);
+      return this.#rebuild(id, index, digests.length / DIGEST_SIZE, 'structure', (j) => digests.subarray(j * DIGEST_SIZE, (j + 1) * DIGEST_SIZE));
     });
   }
 
   /**
-   * The stored bytes under `digest` in `db` if they match it; else repaired from their RS parity or, failing that or
-   * when missing, rebuilt from the document's group parity by `rebuild` (counted), and written back with fresh parity
-   * so the damage is healed once rather than repaired on every read; else refused.
+   * The stored bytes under `digest` if they match it; else repaired from their RS parity or, failing that or when
+   * missing, rebuilt from the document's group parity by `rebuild` (counted), and written back with fresh parity so
+   * the damage is healed once rather than repaired on every read; else refused.
    */
-  #repair(db: Database<Buffer, Buffer>, digest: Uint8Array, layer: number, what: string, rebuild: () => Uint8Array): Uint8Array {
+  #repair(kind: MemberKind, digest: Uint8Array, layer: number, what: string, rebuild: () => Uint8Array): Uint8Array {
     const key = Buffer.from(digest);
-    return repairStructure(db.get(key), digest, this.#parity.get(key), this.#counters[layer]!, what, (repaired) => {
-      void db.put(key, Buffer.from(repaired));
+    return repairStructure(this.#member(kind, key), digest, this.#parity.get(key), this.#counters[layer]!, what, (repaired) => {
+      const stored = kind === 'structure' ? storedForm(repaired) : repaired;
+      void (kind === 'structure' ? this.structureDb : this.#vaultChunks).put(key, Buffer.from(stored.buffer, stored.byteOffset, stored.length));
       void this.#parity.put(key, parityOf(repaired));
     }, rebuild);
   }
 
+  /** A whole structure, or a sealed Vault chunk, as stored under `key`; unchecked. */
+  #member(kind: MemberKind, key: Buffer): Uint8Array | undefined {
+    if (kind === 'chunk') return this.#vaultChunks.get(key);
+    return this.rawStructure(key);
+  }
+
   /** Member `index` of document `id` rebuilt from its group parity (unverified: repairStructure checks it). */
-  #rebuild(id: string, index: number, count: number, noun: string, digest: (j: number) => Uint8Array, db: Database<Buffer, Buffer>): Uint8Array {
+  #rebuild(id: string, index: number, count: number, kind: MemberKind, digest: (j: number) => Uint8Array): Uint8Array {
     const stored = this.#groups.get(id) ?? fail(ErrorCode.WITNESS, 'no group parity recorded for this document (stored before group parity, or with groupSize 0)');
     return groupRebuild(index, {
-      record: decodeRecord(stored, count, `document ${id}`), count, noun, digest,
-      raw: (j) => db.get(Buffer.from(digest(j))),
+      record: decodeRecord(stored, count, `document ${id}`), count, noun: kind, digest,
+      raw: (j) => this.#member(kind, Buffer.from(digest(j))),
       parity: (j) => this.#parity.get(Buffer.from(digest(j))),
       block: (d) => this.#groupParity.get(Buffer.from(d)),
     });
@@ -604,9 +611,9 @@ export class HoloStore extends LmdbStore {
     this.fresh();
     const stored = this.#vaults.get(id) ?? fail(ErrorCode.INVALID, `no document ${id} in the store`);
     const key = loadVaultKey(this.#vaultKeyFile === undefined ? {} : { keyFile: this.#vaultKeyFile });
-    return openDocument(key, id, stored, (address, i) => this.#repair(this.#vaultChunks, address, VAULT.index, `vault document ${id}: chunk ${i}`, () => {
+    return openDocument(key, id, stored, (address, i) => this.#repair('chunk', address, VAULT.index, `vault document ${id}: chunk ${i}`, () => {
       const addresses = vaultChunkAddresses(key, id, stored);
-      return this.#rebuild(id, i, addresses.length, 'chunk', (j) => addresses[j]!, this.#vaultChunks);
+      return this.#rebuild(id, i, addresses.length, 'chunk', (j) => addresses[j]!);
     }));
   }
 

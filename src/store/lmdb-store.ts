@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { ErrorCode, fail } from '../errors.js';
 import type { Witness } from '../l2/witness.js';
-import { PAYLOAD_SIZE, structureCount } from '../framing/structure.js';
+import { PAYLOAD_SIZE, storedForm, structureCount, wholeStructure } from '../framing/structure.js';
 import { sealedPayload } from './structure-read.js';
 import { STRUCTURE_SIZE } from '../l3/phi.js';
 import { DIGEST_SIZE, requireDigest, requireDocumentId } from './check.js';
@@ -66,17 +66,19 @@ export class LmdbStore implements Store {
     if (!Number.isInteger(count) || batch.length < count * STRUCTURE_SIZE) fail(ErrorCode.INVALID, 'putStructures: batch and digests disagree');
     // Queued for lmdb's next write batch rather than committed here, so the documents that follow share one commit and
     // one flush with their structures. lmdb keeps each value until it commits (and takes no SharedArrayBuffer views),
-    // so the batch is copied once into a Buffer of its own and the caller may reuse `batch` once this returns. Writes
-    // apply in order: this store's later transactions see them; putDocument's flush makes them durable.
-    const copy = Buffer.from(batch.subarray(0, count * STRUCTURE_SIZE));
+    // so each structure is copied once, in its stored form (storedForm: without its zero padding), and the caller may
+    // reuse `batch` once this returns. Writes apply in order: this store's later transactions see them; putDocument's
+    // flush makes them durable.
     const keys = Buffer.from(digests);
     const writes: Promise<unknown>[] = [];
     for (let i = 0; i < count; i++) {
       const key = keys.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE);
       if (this.#structures.doesExist(key)) continue; // one queued but not yet committed is written again: same bytes
-      const value = copy.subarray(i * STRUCTURE_SIZE, (i + 1) * STRUCTURE_SIZE);
-      writes.push(this.#structures.put(key, value));
-      const added = this.structureAdded(key, value);
+      const whole = batch.subarray(i * STRUCTURE_SIZE, (i + 1) * STRUCTURE_SIZE);
+      const form = storedForm(whole);
+      const stored = form === whole ? Buffer.from(whole) : Buffer.from(form.buffer, form.byteOffset, form.length);
+      writes.push(this.#structures.put(key, stored));
+      const added = this.structureAdded(key, whole, stored);
       if (added) writes.push(added);
     }
     // A failed write surfaces as putDocument's "structure i is not stored".
@@ -164,8 +166,11 @@ export class LmdbStore implements Store {
     await this.root.close();
   }
 
-  /** Called by putStructures for each structure it queues (not stored before): what belongs with it, queued too. */
-  protected structureAdded(_digest: Buffer, _bytes: Buffer): Promise<unknown> | undefined {
+  /**
+   * Called by putStructures for each structure it queues (not stored before): what belongs with it, queued too. `whole`
+   * is the caller's (read it now, keep `stored`: the structure in the form it is stored in, the store's own copy).
+   */
+  protected structureAdded(_digest: Buffer, _whole: Uint8Array, _stored: Buffer): Promise<unknown> | undefined {
     return undefined;
   }
 
@@ -174,20 +179,21 @@ export class LmdbStore implements Store {
 
   /** The stored bytes of a structure, checked against its digest (subclasses may repair them). */
   protected loadStructure(id: string, index: number, digest: Uint8Array): Uint8Array {
-    const bytes = this.#structures.get(Buffer.from(digest));
+    const bytes = this.rawStructure(digest);
     if (bytes === undefined) fail(ErrorCode.STATE, `document ${id}: structure ${index} is missing from the store`);
     requireDigest(bytes, digest, `document ${id}: structure ${index}`);
     return bytes;
   }
 
-  /** The structures by digest, for subclasses that write verified bytes back (repairs). */
+  /** The structures by digest, in their stored form (storedForm), for subclasses that write verified bytes back (repairs). */
   protected get structureDb(): Database<Buffer, Buffer> {
     return this.#structures;
   }
 
-  /** The raw stored bytes of a structure, unchecked; undefined when absent. */
-  protected rawStructure(digest: Uint8Array): Buffer | undefined {
-    return this.#structures.get(Buffer.from(digest));
+  /** The whole structure under `digest` as stored, unchecked; undefined when absent. */
+  protected rawStructure(digest: Uint8Array): Uint8Array | undefined {
+    const stored = this.#structures.get(Buffer.from(digest));
+    return stored === undefined ? undefined : wholeStructure(stored);
   }
 
   /** A stored manifest's structure digests (32 bytes each); undefined when there is none. */

@@ -1,6 +1,6 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import { AtlasError, ErrorCode, fail } from '../errors.js';
-import { GROUP_PARITY_VERSION, decodeRecord, documentParity, encodeRecord, groupSpan, parityDigest } from '../holo/group-parity.js';
+import { GROUP_PARITY_VERSION, decodeRecord, documentParity, encodeRecord, groupSpan, parityDigest, type MemberKind } from '../holo/group-parity.js';
 import { hex } from './redis-store.js';
 import { groupRebuild, type GroupMembers } from './structure-repair.js';
 
@@ -49,14 +49,14 @@ export class RedisGroupParity {
    * A document's group parity, ready to write: members are fetched by `fetch` a window of whole groups at a time.
    * Undefined when there is none to store (g = 0, or no members).
    */
-  async prepare(id: string, count: number, maxLength: number, fetch: (first: number, end: number) => Promise<Uint8Array[]>, replace = false): Promise<ParityWrites | undefined> {
+  async prepare(id: string, kind: MemberKind, count: number, maxLength: number, fetch: (first: number, end: number) => Promise<Uint8Array[]>, replace = false): Promise<ParityWrites | undefined> {
     if (this.groupSize === 0 || count === 0) return undefined;
     const window = this.groupSize * Math.max(1, Math.floor(WINDOW / this.groupSize));
     const digests: Uint8Array[] = [];
     const calls: Array<[string[], Buffer[]]> = [];
     for (let first = 0; first < count; first += window) {
       const members = await fetch(first, Math.min(count, first + window));
-      const { record, blocks } = documentParity(members.length, this.groupSize, maxLength, (i) => members[i]!);
+      const { record, blocks } = documentParity(kind, members.length, this.groupSize, maxLength, (i) => members[i]!);
       digests.push(record.parity);
       calls.push([blocks.map((_, g) => this.#key('gp', hex(parityDigest(record, g)))), blocks]);
     }
@@ -79,7 +79,7 @@ export class RedisGroupParity {
    * groups, every member of those groups with its RS parity); returns the rebuild of member `index`, which throws when
    * it cannot (no record, a damaged one, or a second loss in the group).
    */
-  async rebuilder(id: string, noun: string, digests: readonly Uint8Array[], broken: readonly number[], memberKey: (digest: Uint8Array) => string): Promise<(index: number) => Uint8Array> {
+  async rebuilder(id: string, noun: MemberKind, digests: readonly Uint8Array[], broken: readonly number[], memberKey: (digest: Uint8Array) => string): Promise<(index: number) => Uint8Array> {
     let members: GroupMembers;
     try {
       members = await this.#members(id, noun, digests, broken, memberKey);
@@ -92,7 +92,7 @@ export class RedisGroupParity {
     return (index) => groupRebuild(index, members);
   }
 
-  async #members(id: string, noun: string, digests: readonly Uint8Array[], broken: readonly number[], memberKey: (digest: Uint8Array) => string): Promise<GroupMembers> {
+  async #members(id: string, noun: MemberKind, digests: readonly Uint8Array[], broken: readonly number[], memberKey: (digest: Uint8Array) => string): Promise<GroupMembers> {
     const stored = await this.#redis.getBuffer(this.#key('gm', id));
     if (!stored) fail(ErrorCode.WITNESS, 'no group parity recorded for this document (stored before group parity, or with groupSize 0)');
     const record = decodeRecord(stored, digests.length, `document ${id}`);

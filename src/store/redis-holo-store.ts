@@ -7,7 +7,7 @@ import { STRUCTURE_SIZE } from '../l3/phi.js';
 import { PAYLOAD_SIZE, structureCount } from '../framing/structure.js';
 import { admit, allocateDimensions, CapacityError, capacityState, DEFAULT_HEADROOM, requirePolicy, type CapacityPolicy, type CapacityState } from '../holo/allocation.js';
 import { FIELD_LAYERS, LAYERS, VAULT, resolveLayer, type LayerName } from '../holo/layers.js';
-import { DEFAULT_GROUP_SIZE } from '../holo/group-parity.js';
+import { DEFAULT_GROUP_SIZE, type MemberKind } from '../holo/group-parity.js';
 import { DEFAULT_MARGIN } from '../holo/probe.js';
 import { routeToLayer, type LayerPolicy } from '../holo/routing.js';
 import { loadVaultKey } from '../holo/vault.js';
@@ -269,7 +269,7 @@ export class RedisHoloStore extends RedisStore {
     }
     const layer = routeToLayer({ bytes: await this.#prefix(manifest) }, policy);
     if (!layer.hasField) fail(ErrorCode.INVALID, `document ${id} routes to the vault: vault documents are stored with putVault, never as plaintext structures`);
-    const parity = await this.#groups.prepare(id, count, STRUCTURE_SIZE, async (first, end) => {
+    const parity = await this.#groups.prepare(id, 'structure', count, STRUCTURE_SIZE, async (first, end) => {
       const digests = splitDigests(manifest.structures.subarray(first * DIGEST_SIZE, end * DIGEST_SIZE));
       const members = digests.map((d) => this.#recent.take(d));
       const fetched = await this.rawStructures(digests.filter((_, k) => members[k] === undefined));
@@ -552,7 +552,7 @@ export class RedisHoloStore extends RedisStore {
       multi.set(this.parityKey(address), parityOf(chunk));
     }
     const chunks = sealed.chunks.map((c) => c.sealed);
-    void this.#groups.send(await this.#groups.prepare(sealed.id, chunks.length, chunks.reduce((m, c) => Math.max(m, c.length), 0), async (first, end) => chunks.slice(first, end), true), multi);
+    void this.#groups.send(await this.#groups.prepare(sealed.id, 'chunk', chunks.length, chunks.reduce((m, c) => Math.max(m, c.length), 0), async (first, end) => chunks.slice(first, end), true), multi);
     multi.hset(this.key('v', 'm', sealed.id), 'keyId', sealed.manifest.keyId, 'sealed', Buffer.from(sealed.manifest.sealed));
     multi.hset(this.key('v', 'index'), sealed.id, String(bytes.length));
     await multi.exec();
@@ -648,7 +648,7 @@ export class RedisHoloStore extends RedisStore {
    * `raw` (members `first`, `first + 1`, ... of document `id`, out of `all`) with the `broken` ones repaired or rebuilt,
    * the repairs written back before this returns (the next read finds them healed).
    */
-  async #healed(id: string, noun: string, all: readonly Uint8Array[], raw: readonly (Buffer | null)[], first: number, broken: readonly number[], memberKey: (digest: Uint8Array) => string, counters: LayerCounters): Promise<Buffer[]> {
+  async #healed(id: string, noun: MemberKind, all: readonly Uint8Array[], raw: readonly (Buffer | null)[], first: number, broken: readonly number[], memberKey: (digest: Uint8Array) => string, counters: LayerCounters): Promise<Buffer[]> {
     const parities = await this.redis.mgetBuffer(...broken.map((i) => this.parityKey(all[i]!)));
     const rebuild = await this.#groups.rebuilder(id, noun, all, broken, memberKey);
     const writes: Promise<unknown>[] = [];

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { AtlasError, ErrorCode, errorName, fail } from '../errors.js';
 import { sha256 } from '../l2/witness.js';
 import { ECC_PARITY_BYTES, eccDecode } from '../holo/ecc.js';
-import { groupSpan, parityDigest, rebuildMember, type GroupParityRecord } from '../holo/group-parity.js';
+import { groupSpan, parityDigest, parityForm, rebuildMember, type GroupParityRecord, type MemberKind } from '../holo/group-parity.js';
 import { kernels } from '../kernels/index.js';
 
 /** What a layer's reads counted: ECC repairs and failures, holographic reads and their misses, stored bytes. */
@@ -65,10 +65,10 @@ export interface GroupMembers {
   readonly record: GroupParityRecord;
   /** Members of the document. */
   readonly count: number;
-  /** What a member is called in messages: 'structure' or 'chunk'. */
-  readonly noun: string;
+  /** Structures or sealed Vault chunks (also what a member is called in messages). */
+  readonly noun: MemberKind;
   digest(index: number): Uint8Array;
-  /** Stored bytes, unchecked; undefined when absent. */
+  /** Stored bytes (a whole structure), unchecked; undefined when absent. */
   raw(index: number): Uint8Array | undefined;
   /** The member's RS parity. */
   parity(index: number): Uint8Array | undefined;
@@ -85,14 +85,15 @@ export function groupRebuild(index: number, members: GroupMembers): Uint8Array {
   const digest = parityDigest(members.record, group);
   const block = members.block(digest);
   if (block === undefined || !matches(block, digest)) fail(ErrorCode.WITNESS, `the parity block of group ${group} is ${block === undefined ? 'missing' : 'corrupt'}`);
+  const form = parityForm(members.noun, members.record.version);
   const others: Uint8Array[] = [];
   for (let j = first; j < end; j++) {
     if (j === index) continue;
     const verified = verifiedMember(members.raw(j), members.digest(j), members.parity(j));
     if (typeof verified === 'string') fail(ErrorCode.WITNESS, `${members.noun} ${j} of the same parity group (${first}–${end - 1}) is ${verified} too`);
-    others.push(verified);
+    others.push(form.of(verified));
   }
-  return rebuildMember(block, others);
+  return form.whole(rebuildMember(block, others));
 }
 
 /** A member's bytes as stored if they match, else RS-repaired; else why not. */
