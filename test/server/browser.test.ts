@@ -12,7 +12,7 @@ import { TestServer } from '../fixtures/server/server.js';
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const ARTIFACTS = join(PACKAGE_ROOT, 'test-artifacts');
-const LAYER_FIELDS = ['items', 'bytes', 'dimension', 'capacity_used', 'snr_predicted', 'snr_measured', 'ber', 'spill_shards', 'ecc_repairs', 'ecc_failures'] as const;
+const LAYER_FIELDS = ['items', 'bytes', 'dimension', 'capacity_used', 'snr_predicted', 'snr_measured', 'ber', 'spill_shards', 'evicted', 'ecc_repairs', 'ecc_failures'] as const;
 
 /** The page's formatting, stated independently: integers as is, fractions to 3 decimals, null as a dash. */
 function shown(v: unknown): string {

@@ -1,7 +1,7 @@
 // The dashboard page: polls the JSON API once a second and renders it; uPlot draws the throughput chart.
 'use strict';
 const POLL_MS = 1000;
-const LAYER_FIELDS = ['items', 'bytes', 'dimension', 'snr_predicted', 'snr_measured', 'ber', 'spill_shards', 'ecc_repairs', 'ecc_failures'];
+const LAYER_FIELDS = ['items', 'bytes', 'dimension', 'snr_predicted', 'snr_measured', 'ber', 'spill_shards', 'evicted', 'ecc_repairs', 'ecc_failures'];
 
 async function getJson(url) {
   const res = await fetch(url, { credentials: 'same-origin' });
