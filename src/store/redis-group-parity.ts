@@ -3,6 +3,7 @@ import { AtlasError, ErrorCode, fail } from '../errors.js';
 import { GROUP_PARITY_VERSION, decodeRecord, documentParity, encodeRecord, groupSpan, parityDigest, type MemberKind } from '../holo/group-parity.js';
 import { hex } from './redis-store.js';
 import { groupRebuild, type GroupMembers } from './structure-repair.js';
+import { wholeBuffer } from './redis-store.js';
 
 /**
  * KEYS: stats, the document's record key, then one key per parity block; ARGV: the record ('' to leave it for a
@@ -107,7 +108,10 @@ export class RedisGroupParity {
     const blockOf = new Map(groups.map(({ group }, n) => [hex(parityDigest(record, group)), blocks[n] ?? undefined]));
     return {
       record, count: digests.length, noun, digest: (j) => digests[j]!,
-      raw: (j) => raw[at.get(j) ?? -1] ?? undefined,
+      raw: (j) => {
+        const stored = raw[at.get(j) ?? -1];
+        return stored ? (noun === 'structure' ? wholeBuffer(stored) : stored) : undefined;
+      },
       parity: (j) => parities[at.get(j) ?? -1] ?? undefined,
       block: (d) => blockOf.get(hex(d)),
     };

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import { ErrorCode, fail } from '../errors.js';
 import type { Witness } from '../l2/witness.js';
-import { PAYLOAD_SIZE, structureCount } from '../framing/structure.js';
+import { PAYLOAD_SIZE, storedForm, structureCount, wholeStructure } from '../framing/structure.js';
 import { STRUCTURE_SIZE } from '../l3/phi.js';
 import { DIGEST_SIZE, requireDigest, requireDocumentId } from './check.js';
 import type { DocumentManifest, Store, StoreStats, VerifyReport } from './store.js';
@@ -132,10 +132,13 @@ export class RedisStore implements Store {
       for (let i = at; i < end; i++) {
         const digest = digests.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE);
         keys.push(this.#structureKey(digest));
-        // A copy: the caller may reuse `batch` as soon as this returns, before ioredis has written the bytes out.
-        const bytes = Buffer.from(batch.subarray(i * STRUCTURE_SIZE, (i + 1) * STRUCTURE_SIZE));
-        values.push(bytes);
-        const parity = this.structureParity(bytes, digest);
+        // Stored without its zero padding (storedForm), and a copy: the caller may reuse `batch` as soon as this
+        // returns, before ioredis has written the bytes out.
+        const whole = batch.subarray(i * STRUCTURE_SIZE, (i + 1) * STRUCTURE_SIZE);
+        const form = storedForm(whole);
+        const stored = form === whole ? Buffer.from(whole) : Buffer.from(form.buffer, form.byteOffset, form.length);
+        values.push(stored);
+        const parity = this.structureParity(whole, digest, stored);
         if (parity) {
           parityKeys.push(this.parityKey(digest));
           parities.push(parity);
@@ -225,14 +228,18 @@ export class RedisStore implements Store {
     await this.#redis.quit().catch(() => this.#redis.disconnect());
   }
 
-  /** RS parity kept beside each new structure, written in the same script; none in the plain store. */
-  protected structureParity(_bytes: Uint8Array, _digest: Uint8Array): Buffer | undefined {
+  /**
+   * RS parity kept beside each new structure, written in the same script; none in the plain store. `whole` is the
+   * caller's (read it now); `stored` is the structure as stored (storedForm), a copy of this store's own.
+   */
+  protected structureParity(_whole: Uint8Array, _digest: Uint8Array, _stored: Buffer): Buffer | undefined {
     return undefined;
   }
 
-  /** The stored bytes of structures, unchecked; null where absent. */
+  /** The stored structures, whole, unchecked; null where absent. */
   protected async rawStructures(digests: readonly Uint8Array[]): Promise<(Buffer | null)[]> {
-    return digests.length ? this.#redis.mgetBuffer(...digests.map((d) => this.#structureKey(d))) : [];
+    const values = digests.length ? await this.#redis.mgetBuffer(...digests.map((d) => this.#structureKey(d))) : [];
+    return values.map((v) => v && wholeBuffer(v));
   }
 
   /** Structures `first`, `first + 1`, ... of document `id` as read, before the digest check (subclasses repair here). */
@@ -293,4 +300,10 @@ export function redactUrl(url: string): string {
   } catch {
     return url;
   }
+}
+
+/** A structure as putStructures stored it (its stored form, or whole), whole. */
+export function wholeBuffer(stored: Buffer): Buffer {
+  const whole = wholeStructure(stored);
+  return whole === stored ? stored : Buffer.from(whole.buffer, whole.byteOffset, whole.length);
 }

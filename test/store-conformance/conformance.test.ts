@@ -21,6 +21,8 @@ interface Backend {
   open(): Promise<Store>;
   /** Overwrites one stored structure's bytes behind the store's back; returns the store to go on with. */
   corrupt(store: Store, digest: Uint8Array, bytes: Uint8Array): Promise<Store>;
+  /** The length of the value stored for a structure (undefined: none), and the store to go on with. */
+  storedLength(store: Store, digest: Uint8Array): Promise<[Store, number | undefined]>;
   /** Whether it keeps RS parity and repairs a damaged structure (the holographic stores) instead of refusing it. */
   readonly repairs: boolean;
 }
@@ -30,6 +32,21 @@ async function overwrite(path: string, digest: Uint8Array, bytes: Uint8Array): P
   const root = open({ path, compression: false, maxDbs: 16 });
   await root.openDB({ name: 'structures', encoding: 'binary', keyEncoding: 'binary' }).put(Buffer.from(digest), Buffer.from(bytes));
   await root.close();
+}
+
+/** The length of one structure's value in an LMDB environment (closed store). */
+async function lengthIn(path: string, digest: Uint8Array): Promise<number | undefined> {
+  const root = open({ path, compression: false, maxDbs: 16 });
+  const value = root.openDB<Buffer, Buffer>({ name: 'structures', encoding: 'binary', keyEncoding: 'binary' }).get(Buffer.from(digest));
+  await root.close();
+  return value?.length;
+}
+
+async function lengthInRedis(prefix: string, digest: Uint8Array): Promise<number | undefined> {
+  const client = new Redis(redis.url);
+  const value = await client.getBuffer(`${prefix}:s:${Buffer.from(digest).toString('hex')}`);
+  client.disconnect();
+  return value?.length;
 }
 
 async function overwriteInRedis(prefix: string, digest: Uint8Array, bytes: Uint8Array): Promise<void> {
@@ -65,6 +82,12 @@ function dirBackend(name: string, openAt: (dir: string) => Store & { readonly pa
       await overwrite(path, digest, bytes);
       return openAt(path);
     },
+    async storedLength(store, digest) {
+      const path = (store as Store & { readonly path: string }).path;
+      await store.close();
+      const length = await lengthIn(path, digest);
+      return [openAt(path), length];
+    },
     repairs,
   };
 }
@@ -78,6 +101,7 @@ const backends: Backend[] = [
       await overwriteInRedis(`conf${prefixes}`, digest, bytes);
       return store;
     },
+    storedLength: async (store, digest) => [store, await lengthInRedis(`conf${prefixes}`, digest)],
     repairs: false,
   },
   // Group parity off: this suite checks that a structure beyond repair is refused; holo-conformance covers rebuilding it.
@@ -89,6 +113,7 @@ const backends: Backend[] = [
       await overwriteInRedis(`conf${prefixes}`, digest, bytes);
       return store;
     },
+    storedLength: async (store, digest) => [store, await lengthInRedis(`conf${prefixes}`, digest)],
     repairs: true,
   },
 ];
@@ -117,6 +142,30 @@ describe.each(backends)('$name conformance', (backend) => {
       expect(Buffer.from(back!.structures).equals(Buffer.from(manifest.structures))).toBe(true);
       expect(back?.witness.sha256).toBe(manifest.id);
       expect(back?.witness.residue).toBe(manifest.witness.residue);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps a short structure without its zero padding, reads it whole, and reads a whole value an older build wrote', async () => {
+    let store = await backend.open();
+    try {
+      const doc = seededBytes(PAYLOAD_SIZE + 4096, 5); // a full structure, then 4 KiB (its last byte is not 0)
+      doc[doc.length - 1] = 1;
+      const { manifest, framed } = await putStructuresOf(store, doc);
+      await store.putDocument(manifest);
+      const digests = [0, 1].map((i) => manifest.structures.subarray(32 * i, 32 * (i + 1)));
+      const lengths: (number | undefined)[] = [];
+      for (const digest of digests) {
+        let length: number | undefined;
+        [store, length] = await backend.storedLength(store, digest);
+        lengths.push(length);
+      }
+      expect(lengths).toEqual([STRUCTURE_SIZE, 4096 + 1]);
+      expect(Buffer.from(await store.getDocument(manifest.id)).equals(Buffer.from(doc))).toBe(true);
+      store = await backend.corrupt(store, digests[1]!, framed.subarray(STRUCTURE_SIZE, 2 * STRUCTURE_SIZE));
+      expect(Buffer.from(await store.getDocument(manifest.id)).equals(Buffer.from(doc))).toBe(true);
+      expect((await store.verify([manifest.id]))[0]?.ok).toBe(true);
     } finally {
       await store.close();
     }
