@@ -185,6 +185,7 @@ export class HoloStore extends LmdbStore {
   #checkpointEvery: number;
   #vaultKeyFile?: string;
   #sinceCheckpoint = 0;
+  #checkpointWaiting = false;
   #inFlight = new Map<string, HoloRecord>();
   /**
    * The shard layout of the last durable saved state, and the layouts in-flight documents wrote with theirs, told
@@ -433,8 +434,12 @@ export class HoloStore extends LmdbStore {
     }
   }
 
+  /** Checkpoints once the binding has caught up; one wait at a time, however many stores ask meanwhile. */
   #checkpointWhenBound(): void {
+    if (this.#checkpointWaiting) return;
+    this.#checkpointWaiting = true;
     void this.#drained().then(() => {
+      this.#checkpointWaiting = false;
       if (!this.#closing && this.#sinceCheckpoint >= this.#checkpointEvery) this.checkpoint();
     });
   }
