@@ -35,6 +35,12 @@ const FIELDS_FILE = 'holo-fields.bin';
 const CUE_FILE = 'holo-cue.bin';
 /** The running total of group parity bytes stored, in the meta database. */
 const GROUP_PARITY_BYTES = 'groupParityBytes';
+/**
+ * Checkpoints are at least this far apart (unless closing or after a rebalance): each writes every field (16 MiB at
+ * the default M) and fsyncs, and with binding keeping up a store drained every 256 documents wrote the fields for
+ * every 256 small documents. A crash rebinds everything either way (the container's bind digest must match).
+ */
+const CHECKPOINT_MIN_MS = 5000;
 /** How long close() keeps binding queued pairs before it leaves them to the next open. */
 const CLOSE_BIND_MS = 2000;
 /** Pairs of one field handed to the bind pool at a time. */
@@ -51,7 +57,7 @@ const BIND_IDLE_MS = 100;
 const BIND_BACKLOG = 1 << 16;
 
 export interface HoloStoreOptions {
-  /** M, the total floats of the six fields, fixed when the store is created (default 2^20); rebalance may change it. */
+  /** M, the total floats of the six fields, fixed when the store is created (default 2^22); rebalance may change it. */
   readonly totalFloats?: number;
   /** Headroom h of the floors (default 64), fixed when the store is created. */
   readonly headroom?: number;
@@ -65,7 +71,10 @@ export interface HoloStoreOptions {
   readonly capacityPolicy?: CapacityPolicy;
   /** Clean-up margin τ (default 0.5). */
   readonly margin?: number;
-  /** Documents between field checkpoints (default 256); fields are also saved on close and after a rebalance. */
+  /**
+   * Documents between field checkpoints (default 256; checkpoints are also at least 5 s apart); fields are also saved
+   * on close and after a rebalance.
+   */
   readonly checkpointEvery?: number;
   /** Vault key file; otherwise ATLAS_VAULT_KEY. */
   readonly vaultKeyFile?: string;
@@ -186,6 +195,7 @@ export class HoloStore extends LmdbStore {
   #vaultKeyFile?: string;
   #sinceCheckpoint = 0;
   #checkpointWaiting = false;
+  #lastCheckpoint = -Infinity;
   #inFlight = new Map<string, HoloRecord>();
   /**
    * The shard layout of the last durable saved state, and the layouts in-flight documents wrote with theirs, told
@@ -434,13 +444,20 @@ export class HoloStore extends LmdbStore {
     }
   }
 
-  /** Checkpoints once the binding has caught up; one wait at a time, however many stores ask meanwhile. */
+  /**
+   * Checkpoints once the binding has caught up and CHECKPOINT_MIN_MS have passed since the last one (a timer waits
+   * out the rest, so a store that goes idle is saved too); one wait at a time, however many stores ask meanwhile.
+   */
   #checkpointWhenBound(): void {
     if (this.#checkpointWaiting) return;
     this.#checkpointWaiting = true;
-    void this.#drained().then(() => {
+    const early = this.#lastCheckpoint + CHECKPOINT_MIN_MS - performance.now();
+    const due = early > 0 ? new Promise<void>((resolve) => setTimeout(resolve, early).unref()) : Promise.resolve();
+    void due.then(() => this.#drained()).then(() => {
       this.#checkpointWaiting = false;
-      if (!this.#closing && this.#sinceCheckpoint >= this.#checkpointEvery) this.checkpoint();
+      if (this.#closing || this.#sinceCheckpoint < this.#checkpointEvery) return;
+      if (this.#queueHead < this.#queue.length) this.#checkpointWhenBound(); // stores came meanwhile
+      else this.checkpoint();
     });
   }
 
@@ -693,6 +710,7 @@ export class HoloStore extends LmdbStore {
     const header: ContainerHeader = { generation: index.generation, bindDigest: index.bindDigest.toString('hex'), layout: index.shards.map((s) => s.map((x) => x.field.dimension)) };
     writeContainer(join(this.path, FIELDS_FILE), header, index.sections());
     this.#sinceCheckpoint = 0;
+    this.#lastCheckpoint = performance.now();
   }
 
   /** Saves the fields when they are complete; with binding still behind, the next open rebuilds them instead. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { open } from 'lmdb';
 import { ErrorCode } from '../../src/errors.js';
@@ -297,6 +297,29 @@ describe('HoloStore rebalance and persistence (spec §3.7, §5)', () => {
       await again.close();
     }
   }, 60_000);
+
+  it('checkpoints at most once per 5 s however often binding catches up, and saves a store that went idle', async () => {
+    const dir = newDir();
+    const store = openSmall(dir, { checkpointEvery: 2 });
+    const path = join(dir, 'holo-fields.bin');
+    // Each checkpoint renames a new temp file into place: a new inode.
+    const saved = (): number | undefined => statSync(path, { throwIfNoEntry: false })?.ino;
+    try {
+      const seen = new Set<number | undefined>();
+      for (let i = 0; i < 20; i++) {
+        await putDoc(store, seededBytes(3000, 900 + i), 'knowledge');
+        await store.bound();
+        await new Promise((r) => setTimeout(r, 10));
+        seen.add(saved());
+      }
+      seen.delete(undefined);
+      expect(seen.size).toBe(1); // the first checkpoint only: ten were due by count
+      const first = [...seen][0];
+      await expect.poll(saved, { timeout: 8000, interval: 200 }).not.toBe(first);
+    } finally {
+      await store.close();
+    }
+  }, 15_000);
 
   it('writes fields to a CRC32-checked container; a damaged one is detected and rebuilt from the manifests', async () => {
     const dir = newDir();
