@@ -59,6 +59,12 @@ export function storedForm(structure: Uint8Array): Uint8Array {
   return stored;
 }
 
+/** storedForm in a Buffer of its own (a copy even when nothing trims), for a store to keep after the caller reuses `structure`. */
+export function storedCopy(structure: Uint8Array): Buffer {
+  const form = storedForm(structure);
+  return form === structure ? Buffer.from(structure) : Buffer.from(form.buffer, form.byteOffset, form.length);
+}
+
 /** The whole structure of a stored value (storedForm's inverse); a value of another length than storedForm makes comes back as is, for the caller's digest check to refuse. */
 export function wholeStructure(stored: Uint8Array): Uint8Array {
   if (stored.length === STRUCTURE_SIZE || stored.length === 0 || stored.length > STRUCTURE_SIZE) return stored;

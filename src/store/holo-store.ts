@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setImmediate as yieldTurn } from 'node:timers/promises';
 import type { Database } from 'lmdb';
 import { ErrorCode, fail } from '../errors.js';
-import { PAYLOAD_SIZE, payloadLength, storedForm, structureCount, wholeStructure } from '../framing/structure.js';
+import { PAYLOAD_SIZE, payloadLength, storedCopy, structureCount } from '../framing/structure.js';
 import { allocateDimensions, capacityState, DEFAULT_HEADROOM, requirePolicy, type CapacityPolicy, type CapacityState, type Eviction } from '../holo/allocation.js';
 import { FIELD_LAYERS, LAYERS, VAULT, resolveLayer, type LayerName } from '../holo/layers.js';
 import { DEFAULT_GROUP_SIZE, decodeRecord, documentParity, encodeRecord, parityDigest, type MemberKind } from '../holo/group-parity.js';
@@ -606,8 +606,8 @@ export class HoloStore extends LmdbStore {
   #repair(kind: MemberKind, digest: Uint8Array, layer: number, what: string, rebuild: () => Uint8Array): Uint8Array {
     const key = Buffer.from(digest);
     return repairStructure(this.#member(kind, key), digest, this.#parity.get(key), this.#counters[layer]!, what, (repaired) => {
-      const stored = kind === 'structure' ? storedForm(repaired) : repaired;
-      void (kind === 'structure' ? this.structureDb : this.#vaultChunks).put(key, Buffer.from(stored.buffer, stored.byteOffset, stored.length));
+      if (kind === 'structure') void this.structureDb.put(key, storedCopy(repaired));
+      else void this.#vaultChunks.put(key, Buffer.from(repaired));
       void this.#parity.put(key, parityOf(repaired));
     }, rebuild);
   }

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { ErrorCode, fail } from '../errors.js';
 import type { Witness } from '../l2/witness.js';
-import { PAYLOAD_SIZE, storedForm, structureCount, wholeStructure } from '../framing/structure.js';
+import { PAYLOAD_SIZE, storedCopy, structureCount, wholeStructure } from '../framing/structure.js';
 import { sealedPayload } from './structure-read.js';
 import { STRUCTURE_SIZE } from '../l3/phi.js';
 import { DIGEST_SIZE, requireDigest, requireDocumentId } from './check.js';
@@ -75,8 +75,7 @@ export class LmdbStore implements Store {
       const key = keys.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE);
       if (this.#structures.doesExist(key)) continue; // one queued but not yet committed is written again: same bytes
       const whole = batch.subarray(i * STRUCTURE_SIZE, (i + 1) * STRUCTURE_SIZE);
-      const form = storedForm(whole);
-      const stored = form === whole ? Buffer.from(whole) : Buffer.from(form.buffer, form.byteOffset, form.length);
+      const stored = storedCopy(whole);
       writes.push(this.#structures.put(key, stored));
       const added = this.structureAdded(key, whole, stored);
       if (added) writes.push(added);

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { ErrorCode, fail } from '../errors.js';
 import { sha256 } from '../l2/witness.js';
 import { STRUCTURE_SIZE } from '../l3/phi.js';
-import { PAYLOAD_SIZE, storedForm, structureCount } from '../framing/structure.js';
+import { PAYLOAD_SIZE, storedCopy, structureCount } from '../framing/structure.js';
 import { admit, allocateDimensions, CapacityError, capacityState, DEFAULT_HEADROOM, requirePolicy, type CapacityPolicy, type CapacityState } from '../holo/allocation.js';
 import { FIELD_LAYERS, LAYERS, VAULT, resolveLayer, type LayerName } from '../holo/layers.js';
 import { DEFAULT_GROUP_SIZE, type MemberKind } from '../holo/group-parity.js';
@@ -656,8 +656,8 @@ export class RedisHoloStore extends RedisStore {
     broken.forEach((i, n) => {
       const digest = all[i]!;
       out[i - first] = Buffer.from(repairStructure(raw[i - first] ?? undefined, digest, parities[n] ?? undefined, counters, `${noun === 'chunk' ? 'vault document' : 'document'} ${id}: ${noun} ${i}`, (repaired) => {
-        const stored = noun === 'structure' ? storedForm(repaired) : repaired;
-        writes.push(this.redis.set(memberKey(digest), Buffer.from(stored)), this.redis.set(this.parityKey(digest), parityOf(repaired)));
+        const stored = noun === 'structure' ? storedCopy(repaired) : Buffer.from(repaired);
+        writes.push(this.redis.set(memberKey(digest), stored), this.redis.set(this.parityKey(digest), parityOf(repaired)));
       }, () => rebuild(i)));
     });
     await Promise.all(writes);

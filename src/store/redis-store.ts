@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import { ErrorCode, fail } from '../errors.js';
 import type { Witness } from '../l2/witness.js';
-import { PAYLOAD_SIZE, storedForm, structureCount, wholeStructure } from '../framing/structure.js';
+import { PAYLOAD_SIZE, storedCopy, structureCount, wholeStructure } from '../framing/structure.js';
 import { STRUCTURE_SIZE } from '../l3/phi.js';
 import { DIGEST_SIZE, requireDigest, requireDocumentId } from './check.js';
 import type { DocumentManifest, Store, StoreStats, VerifyReport } from './store.js';
@@ -135,8 +135,7 @@ export class RedisStore implements Store {
         // Stored without its zero padding (storedForm), and a copy: the caller may reuse `batch` as soon as this
         // returns, before ioredis has written the bytes out.
         const whole = batch.subarray(i * STRUCTURE_SIZE, (i + 1) * STRUCTURE_SIZE);
-        const form = storedForm(whole);
-        const stored = form === whole ? Buffer.from(whole) : Buffer.from(form.buffer, form.byteOffset, form.length);
+        const stored = storedCopy(whole);
         values.push(stored);
         const parity = this.structureParity(whole, digest, stored);
         if (parity) {

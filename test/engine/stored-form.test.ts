@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { PAYLOAD_SIZE, sealStructure, storedForm, wholeStructure } from '../../src/framing/index.js';
+import { PAYLOAD_SIZE, sealStructure, storedCopy, storedForm, wholeStructure } from '../../src/framing/index.js';
 import { STRUCTURE_SIZE } from '../../src/l3/phi.js';
 
 function sealed(payload: Uint8Array, offset = 0): Uint8Array {
@@ -45,6 +45,16 @@ describe('a structure in its stored form', () => {
     for (const n of [0, STRUCTURE_SIZE + 1]) {
       const odd = new Uint8Array(n);
       expect(wholeStructure(odd)).toBe(odd);
+    }
+  });
+
+  it('storedCopy keeps nothing of the caller: a full structure is copied too', () => {
+    for (const n of [100, PAYLOAD_SIZE]) {
+      const whole = sealed(new Uint8Array(n).fill(3));
+      const copy = storedCopy(whole);
+      expect(Buffer.from(copy).equals(Buffer.from(storedForm(whole)))).toBe(true);
+      whole.fill(0);
+      expect(copy[0]).toBe(3);
     }
   });
 });
