@@ -1,8 +1,10 @@
 /* The holographic store's O(D) loops over seeded phase codes (holo-store.md §3.2), the reference being
  * src/holo/phase-pair.ts. θ_k = 2π·t_k with t_k = (x_k >> 11)·2^-53 turns for 1 <= k < D/2, t_{D/2} = (x_{D/2} >> 63)/2,
  * t_0 = 0, x_k = mix64(s0 + k·golden) ^ s1. The interior bins run in phase_pair_simd.h, compiled once per CPU variant
- * (dispatched like the IR kernels) or, for dist/wasm/atlas.wasm, once for wasm simd128; the results agree with the
- * reference (V8's fdlibm on 2π·t) to about 1e-16 per term. Bins 0 and D/2 are real: cos is exactly ±1 there. */
+ * (dispatched like the IR kernels) or, for dist/wasm/atlas.wasm, once for wasm simd128. Dot products and codes agree
+ * with the reference (V8's fdlibm on 2π·t) to about 1e-16 per term; binds, which add into float32 fields, compute
+ * cos/sin in float32 (within ~1.2e-7 of it), so a bound field stays within one float32 rounding step of the
+ * reference's. Bins 0 and D/2 are real: cos is exactly ±1 there. */
 #include "kernels.h"
 
 #define PP_GOLDEN 0x9E3779B97F4A7C15ULL

@@ -15,10 +15,14 @@ typedef uint64_t PP(vu64) __attribute__((vector_size(8 * LANES)));
 typedef int64_t PP(vi64) __attribute__((vector_size(8 * LANES)));
 typedef double PP(vf64) __attribute__((vector_size(8 * LANES)));
 typedef float PP(vf32) __attribute__((vector_size(4 * LANES)));
+typedef int32_t PP(vi32) __attribute__((vector_size(4 * LANES)));
+typedef uint32_t PP(vu32) __attribute__((vector_size(4 * LANES)));
 #define vu64 PP(vu64)
 #define vi64 PP(vi64)
 #define vf64 PP(vf64)
 #define vf32 PP(vf32)
+#define vi32 PP(vi32)
+#define vu32 PP(vu32)
 
 PP_TARGET static inline vu64 PP(mix64)(vu64 z) {
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
@@ -51,6 +55,25 @@ PP_TARGET static inline void PP(cos_sin)(vu64 a, vf64* c_out, vf64* s_out) {
   *s_out = (vf64)(((ss & ~swap) | (cs & swap)) ^ (((q >> 1) & 1) << 63));
 }
 
+/* The same in float32, for binds into float32 fields: quadrant and remainder come exactly from the fixed-point turns as
+ * above; the remainder, rounded to 31 bits, meets float32 polynomials (Cephes sinf/cosf on [-π/4, π/4]). Off the
+ * float64 values by at most ~1.2e-7, the size of the float32 field's own rounding step at 1. Binds at D = 2^19 on one
+ * AVX-512 VM: 1.3x faster than the float64 path (v4), 1.5x (base, wasm); AVX2 gains nothing, its time goes to the
+ * emulated 64-bit multiplies of mix64. */
+PP_TARGET static inline void PP(cos_sin_f32)(vu64 a, vf32* c_out, vf32* s_out) {
+  const vu64 b = a + (1ULL << 50);
+  const vu32 q = __builtin_convertvector(b >> 51, vu32);
+  /* The remainder's top 31 bits, centred in 32-bit lanes (no 64-bit arithmetic shift below AVX-512). */
+  const vi32 rem = (vi32)__builtin_convertvector((b & ((1ULL << 51) - 1)) >> 20, vu32) - (1 << 30);
+  const vf32 r = __builtin_convertvector(rem, vf32) * 0x1.921fb6p-31f;
+  const vf32 z = r * r;
+  const vf32 s = r + r * z * (-1.6666654611e-1f + z * (8.3321608736e-3f + z * -1.9515295891e-4f));
+  const vf32 c = 1.0f - 0.5f * z + z * z * (4.166664568298827e-2f + z * (-1.388731625493765e-3f + z * 2.443315711809948e-5f));
+  const vu32 swap = -(q & 1), cs = (vu32)c, ss = (vu32)s;
+  *c_out = (vf32)(((cs & ~swap) | (ss & swap)) ^ ((((q + 1) >> 1) & 1) << 31));
+  *s_out = (vf32)(((ss & ~swap) | (cs & swap)) ^ (((q >> 1) & 1) << 31));
+}
+
 PP_TARGET static inline vf64 PP(widen)(vf32 x) {
 #ifdef __clang__
   return __builtin_convertvector(x, vf64);
@@ -65,7 +88,9 @@ PP_TARGET static inline vf64 PP(widen)(vf32 x) {
 /* Bins [lo, hi) (1 <= lo <= hi <= D/2) in steps of LANES bins; the body gets the step's cos/sin c, s, the offset i of
  * its first bin and the number n of real bins: LANES (a constant, so the copies are plain vector loads and stores), or
  * fewer on the last, partial step, whose copies are zero-padded. */
-#define PP_FOR_BINS(p, pair, lo, hi, ...)                                     \
+#define PP_FOR_BINS(p, pair, lo, hi, ...) PP_FOR_BINS_AS(vf64, PP(cos_sin), p, pair, lo, hi, __VA_ARGS__)
+/* The same with the step's c, s of vector type VT from COS_SIN. */
+#define PP_FOR_BINS_AS(VT, COS_SIN, p, pair, lo, hi, ...)                     \
   do {                                                                        \
     vu64 zk, zv;                                                              \
     for (int j = 0; j < LANES; j++) {                                         \
@@ -76,28 +101,29 @@ PP_TARGET static inline vf64 PP(widen)(vf32 x) {
     size_t i = 0;                                                             \
     for (; i + LANES <= total; i += LANES) {                                  \
       const size_t n = LANES;                                                 \
-      vf64 c, s;                                                              \
-      PP(cos_sin)(PP(fixed_turns)(p, zk, zv, pair), &c, &s);                  \
+      VT c, s;                                                                \
+      COS_SIN(PP(fixed_turns)(p, zk, zv, pair), &c, &s);                      \
       __VA_ARGS__                                                             \
       zk += LANES * PP_GOLDEN;                                                \
       zv += LANES * PP_GOLDEN;                                                \
     }                                                                         \
     if (i < total) {                                                          \
       const size_t n = total - i;                                             \
-      vf64 c, s;                                                              \
-      PP(cos_sin)(PP(fixed_turns)(p, zk, zv, pair), &c, &s);                  \
+      VT c, s;                                                                \
+      COS_SIN(PP(fixed_turns)(p, zk, zv, pair), &c, &s);                      \
       __VA_ARGS__                                                             \
     }                                                                         \
   } while (0)
 
-/* re/im += scale·(cos, sin) over bins [lo, hi); r/m point at bin lo. */
+/* re/im += scale·(cos, sin) over bins [lo, hi), in float32 like the field; r/m point at bin lo. */
 PP_TARGET static void PP(bind)(pp_seeds p, uint32_t lo, uint32_t hi, double scale, float* restrict r, float* restrict m) {
-  PP_FOR_BINS(p, 1, lo, hi, {
+  const float scale32 = (float)scale;
+  PP_FOR_BINS_AS(vf32, PP(cos_sin_f32), p, 1, lo, hi, {
     vf32 vr = {0}, vm = {0};
     __builtin_memcpy(&vr, r + i, n * sizeof(float));
     __builtin_memcpy(&vm, m + i, n * sizeof(float));
-    vr = __builtin_convertvector(PP(widen)(vr) + scale * c, vf32);
-    vm = __builtin_convertvector(PP(widen)(vm) + scale * s, vf32);
+    vr += scale32 * c;
+    vm += scale32 * s;
     __builtin_memcpy(r + i, &vr, n * sizeof(float));
     __builtin_memcpy(m + i, &vm, n * sizeof(float));
   });
@@ -126,10 +152,13 @@ PP_TARGET static void PP(code)(pp_seeds p, uint32_t lo, uint32_t hi, double* res
 }
 
 #undef PP_FOR_BINS
+#undef PP_FOR_BINS_AS
 #undef vu64
 #undef vi64
 #undef vf64
 #undef vf32
+#undef vi32
+#undef vu32
 #undef PP
 #undef PP_CAT
 #undef PP_CAT2
