@@ -83,14 +83,12 @@ async function run(config: (typeof CONFIGS)[number], size: number): Promise<Row>
     await engine.getLayerStats({ settle: true }); // waits until every pair is bound
     // Batches back to back, binding behind them (binder threads at the lowest priority, on the CPU the stores leave
     // idle); each batch timed until its results are in, the whole stream until every pair is in the field.
-    const ingest = async (batch: Uint8Array[]): Promise<void> => {
-      for await (const r of engine.ingest(batch, { layer: 'knowledge', details: false, cluster: false })) ids.push(r.id);
+    const ingest = async (batch: Uint8Array[], layer = 'knowledge', into = ids): Promise<void> => {
+      for await (const r of engine.ingest(batch, { layer, details: false, cluster: false })) into.push(r.id);
     };
     // Warm-up: the same code paths into another layer's field (its own D), so that V8 has tiered up every thread's hot
     // code and the knowledge field holds only the measured documents.
-    for (let left = WARM_DOCS; left > 0; left -= BATCH_DOCS) {
-      for await (const _ of engine.ingest(Array.from({ length: Math.min(left, BATCH_DOCS) }, next), { layer: WARM_LAYER, details: false, cluster: false }));
-    }
+    for (let left = WARM_DOCS; left > 0; left -= BATCH_DOCS) await ingest(Array.from({ length: Math.min(left, BATCH_DOCS) }, next), WARM_LAYER, []);
     await engine.bound();
     const batchMs: number[] = [];
     const streamStart = performance.now();
