@@ -4,7 +4,8 @@
 //   4 KB files (holo-store.md §7; goal >= 50x);
 // - the background binding rate (pairs bound into the layer field per second) at the configured field size;
 // - recall latency p50/p99: get (manifest path) and retrieveFromLayer (unbind + clean-up over the layer's candidates).
-// Each configuration runs twice: the default M = 2^22 floats and M = 2^21 (knowledge D = 2^18: half the bind work).
+// Three configurations: the default M = 2^22 floats, M = 2^21 (knowledge D = 2^18: half the bind work), and the default M
+// without group parity (g = 0: RS parity only).
 // Run: npm run build && node dist/bench/holo.js
 //   (ATLAS_BENCH_DOCS: stores one per call, default 100; ATLAS_BENCH_BATCH_DOCS: documents per batch, default 500)
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,9 +18,11 @@ import { machine, machineLine, randomBytes, waitForQuiet, writeReport, type Meas
 const ORIGINAL_STORES_PER_S = 107;
 const docs = Number(process.env.ATLAS_BENCH_DOCS ?? 100);
 const SIZES = [4096, 12_288];
-const CONFIGS = [
+/** groupSize 0: no group parity (RS only), to show what it costs; a one-structure document's block is a whole copy. */
+const CONFIGS: { name: string; totalFloats: number; groupSize?: number }[] = [
   { name: 'M = 2^22 (default)', totalFloats: 1 << 22 },
   { name: 'M = 2^21', totalFloats: 1 << 21 },
+  { name: 'M = 2^22, g = 0', totalFloats: 1 << 22, groupSize: 0 },
 ];
 
 interface Row {
@@ -69,7 +72,7 @@ async function latency(name: string, n: number, op: (i: number) => Promise<unkno
 
 async function run(config: (typeof CONFIGS)[number], size: number): Promise<Row> {
   const dir = mkdtempSync(join(tmpdir(), 'atlas-holo-bench-'));
-  const engine = await Engine.open({ store: join(dir, 'store'), threads: 2, holo: { totalFloats: config.totalFloats } });
+  const engine = await Engine.open({ store: join(dir, 'store'), threads: 2, holo: { totalFloats: config.totalFloats, ...(config.groupSize === undefined ? {} : { groupSize: config.groupSize }) } });
   try {
     let seed = size;
     const next = () => randomBytes(size, ++seed);
@@ -157,6 +160,9 @@ const lines = [
   '  the two codes\' seeds (`kernels().phasePairDot`, nothing of size D materialised); for large fields in two stages',
   '  (all candidates on the first max(8192, 16·C) bins, the best 8 in full). `get` reads by manifest and is what the',
   '  CLI uses.',
+  '- "g = 0" is the default M with group parity off (RS parity only: a structure lost whole is then unrecoverable), to',
+  '  show its cost: a document of one structure (every 4 KiB one) is a group of one, whose parity block is a whole copy',
+  '  of it, hashed and written in the same commit.',
   '',
 ];
 const measurements: Measurement[] = rows.flatMap((r) => [

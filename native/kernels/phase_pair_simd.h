@@ -143,6 +143,21 @@ PP_TARGET static double PP(dot)(pp_seeds p, uint32_t lo, uint32_t hi, const floa
   return total;
 }
 
+/* The same with cos/sin in float32, as binds compute them, and float32 products summed in float64 (clean-up's first,
+ * ranking stage: 1.75x faster at 41,616 bins on AVX-512). */
+PP_TARGET static double PP(dot32)(pp_seeds p, uint32_t lo, uint32_t hi, const float* r, const float* m) {
+  vf64 sum = {0};
+  PP_FOR_BINS_AS(vf32, PP(cos_sin_f32), p, 1, lo, hi, {
+    vf32 vr = {0}, vm = {0};
+    __builtin_memcpy(&vr, r + i, n * sizeof(float));
+    __builtin_memcpy(&vm, m + i, n * sizeof(float));
+    sum += PP(widen)(vr * c + vm * s);
+  });
+  double total = 0;
+  for (int j = 0; j < LANES; j++) total += sum[j];
+  return total;
+}
+
 /* re/im = cos, sin over bins [lo, hi). */
 PP_TARGET static void PP(code)(pp_seeds p, uint32_t lo, uint32_t hi, double* restrict r, double* restrict m) {
   PP_FOR_BINS(p, 0, lo, hi, {

@@ -98,6 +98,11 @@ export function checked(name: BackendName, variant: () => string, raw: RawKernel
       requirePhasePair(key, value, dimension, from, to, re, im, Float32Array);
       return raw.phasePairDot(key, value, dimension, from, to, re, im);
     },
+    phasePairDotF32(key, value, dimension, from, to, re, im) {
+      if (raw.phasePairDotF32 === undefined) return phasePairDot(key, value, dimension, from, to, re, im);
+      requirePhasePair(key, value, dimension, from, to, re, im, Float32Array);
+      return raw.phasePairDotF32(key, value, dimension, from, to, re, im);
+    },
     phaseCodeRange(seed, dimension, from, to, re, im) {
       if (raw.phaseCodeRange === undefined) return phaseCodeRange(seed, dimension, from, to, re, im);
       requirePhasePair(seed, null, dimension, from, to, re, im, Float64Array);

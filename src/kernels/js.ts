@@ -25,5 +25,6 @@ export const jsKernels: Kernels = Object.freeze({
   eccParity: eccEncode,
   bindPhasePair,
   phasePairDot,
+  phasePairDotF32: phasePairDot,
   phaseCodeRange,
 });

@@ -23,6 +23,7 @@ interface Exports {
   ak_r96_harmonizes(r1: number, r2: number): number;
   atlas_k_bind_phase_pair(key: number, value: number, dimension: number, from: number, to: number, scale: number, re: number, im: number): void;
   atlas_k_phase_pair_dot(key: number, value: number, dimension: number, from: number, to: number, re: number, im: number): number;
+  atlas_k_phase_pair_dot_f32(key: number, value: number, dimension: number, from: number, to: number, re: number, im: number): number;
   atlas_k_phase_code(seed: number, dimension: number, from: number, to: number, re: number, im: number): void;
 }
 
@@ -72,6 +73,16 @@ export function instantiateWasm(module: WasmModule = new WA.Module(readFileSync(
     imB.set(im.subarray(at, at + n));
   };
 
+  /** A phase-pair dot export over staged chunks of the bins. */
+  const pairDot = (dot: Exports['atlas_k_phase_pair_dot']) => (key: Uint32Array, value: Uint32Array, dimension: number, from: number, to: number, re: Float32Array, im: Float32Array): number => {
+    let sum = 0;
+    for (let at = 0; at < to - from; at += F32_BINS) {
+      const n = Math.min(F32_BINS, to - from - at);
+      stagePair(key, value, re, im, at, n);
+      sum += dot(SEEDS, SEEDS + 16, dimension, from + at, from + at + n, A, B);
+    }
+    return sum;
+  };
   const update = (residue: number, chunk: Uint8Array): number => {
     for (let at = 0; at < chunk.length; at += CHUNK) {
       const n = Math.min(CHUNK, chunk.length - at);
@@ -143,15 +154,8 @@ export function instantiateWasm(module: WasmModule = new WA.Module(readFileSync(
         im.set(imB.subarray(0, n), at);
       }
     },
-    phasePairDot(key, value, dimension, from, to, re, im) {
-      let sum = 0;
-      for (let at = 0; at < to - from; at += F32_BINS) {
-        const n = Math.min(F32_BINS, to - from - at);
-        stagePair(key, value, re, im, at, n);
-        sum += x.atlas_k_phase_pair_dot(SEEDS, SEEDS + 16, dimension, from + at, from + at + n, A, B);
-      }
-      return sum;
-    },
+    phasePairDot: pairDot(x.atlas_k_phase_pair_dot),
+    phasePairDotF32: pairDot(x.atlas_k_phase_pair_dot_f32),
     phaseCodeRange(seed, dimension, from, to, re, im) {
       seeds.set(seed);
       for (let at = 0; at < to - from; at += F64_BINS) {

@@ -28,6 +28,14 @@ function phaseRanges(d: number): [number, number][] {
   return [[0, half + 1], [0, 1], [half, half + 1], [0, 0], [1, Math.min(half, 9)], [Math.max(0, half - 5), half + 1], [Math.floor(half / 3), Math.min(half + 1, Math.floor(half / 3) + 17)], [Math.floor(half / 7) | 1, half]];
 }
 
+/** Σ w_k (|re_k| + |im_k|) over bins [from, to) of a dimension-d field (w = 2 inside, 1 at bins 0 and d/2): what bounds
+ * a dot product's error from per-term errors in cos/sin. */
+function weightedAbs(re: Float32Array, im: Float32Array, d: number, from: number, to: number): number {
+  let sum = 0;
+  for (let k = from; k < to; k++) sum += (k > 0 && k < d / 2 ? 2 : 1) * (Math.abs(re[k - from]!) + Math.abs(im[k - from]!));
+  return sum;
+}
+
 /** The largest |a_i − b_i|, and its index, so that one assertion covers a whole code. */
 function maxDeviation(a: ArrayLike<number>, b: ArrayLike<number>): { deviation: number; at: number } {
   let deviation = 0, at = -1;
@@ -275,7 +283,11 @@ describe.each(targets())('kernels conformance: $label', ({ load }) => {
         expect(maxDeviation(got.re, want.re).deviation, `bind re, ${where}`).toBeLessThanOrEqual(2 ** -23);
         expect(maxDeviation(got.im, want.im).deviation, `bind im, ${where}`).toBeLessThanOrEqual(2 ** -23);
         const dot = k().phasePairDot(key, value, d, from, to, got.re, got.im);
-        expect(Math.abs(dot - phasePairDot(key, value, d, from, to, got.re, got.im)), `dot, ${where}`).toBeLessThanOrEqual(1e-12 * (to - from + 1));
+        const exact = phasePairDot(key, value, d, from, to, got.re, got.im);
+        expect(Math.abs(dot - exact), `dot, ${where}`).toBeLessThanOrEqual(1e-12 * (to - from + 1));
+        // cos/sin in float32: each term within 2^-22 of its weight times |re| + |im|.
+        const dot32 = k().phasePairDotF32(key, value, d, from, to, got.re, got.im);
+        expect(Math.abs(dot32 - exact), `dot f32, ${where}`).toBeLessThanOrEqual(2 ** -22 * weightedAbs(got.re, got.im, d, from, to) + 1e-12 * (to - from + 1));
         const code = { re: new Float64Array(to - from), im: new Float64Array(to - from) }, ref = { re: new Float64Array(to - from), im: new Float64Array(to - from) };
         k().phaseCodeRange(key, d, from, to, code.re, code.im);
         phaseCodeRange(key, d, from, to, ref.re, ref.im);
@@ -292,6 +304,8 @@ describe.each(targets())('kernels conformance: $label', ({ load }) => {
     k().bindPhasePair(key, value, d, 0, bins, 1 / Math.sqrt(d), re, im);
     expect(k().phasePairDot(key, value, d, 0, bins, re, im) / Math.sqrt(d)).toBeCloseTo(1, 5);
     expect(Math.abs(k().phasePairDot(key, seedOf(3), d, 0, bins, re, im) / Math.sqrt(d))).toBeLessThan(0.05);
+    expect(k().phasePairDotF32(key, value, d, 0, bins, re, im) / Math.sqrt(d)).toBeCloseTo(1, 5);
+    expect(Math.abs(k().phasePairDotF32(key, seedOf(3), d, 0, bins, re, im) / Math.sqrt(d))).toBeLessThan(0.05);
   });
 
   it('rejects bad input with the reference error codes', () => {
@@ -328,6 +342,9 @@ describe.each(targets())('kernels conformance: $label', ({ load }) => {
       (x) => x.bindPhasePair(seedOf(1), seedOf(2), 16, 0, 9, Number.NaN, new Float32Array(9), new Float32Array(9)),
       (x) => x.phasePairDot(seedOf(1), [1, 2, 3, 4] as unknown as Uint32Array, 16, 0, 9, new Float32Array(9), new Float32Array(9)),
       (x) => x.phasePairDot(seedOf(1), seedOf(2), 16, 0, 9, new Float32Array(9), new Float32Array(2)),
+      (x) => x.phasePairDotF32(seedOf(1), [1, 2, 3, 4] as unknown as Uint32Array, 16, 0, 9, new Float32Array(9), new Float32Array(9)),
+      (x) => x.phasePairDotF32(seedOf(1), seedOf(2), 16, 3, 2, new Float32Array(9), new Float32Array(9)),
+      (x) => x.phasePairDotF32(seedOf(1), seedOf(2), 16, 0, 9, new Float64Array(9) as unknown as Float32Array, new Float32Array(9)),
       (x) => x.phaseCodeRange(seedOf(1), 16, 0, 9, new Float32Array(9) as unknown as Float64Array, new Float64Array(9)),
       (x) => x.phaseCodeRange(seedOf(1), 2 ** 32, 0, 9, new Float64Array(9), new Float64Array(9)),
     ];
