@@ -141,11 +141,11 @@ Napi::Value PhasePairDot(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), atlas_k_phase_pair_dot(key, value, d, from, to, re, im));
 }
 
-Napi::Value PhasePairDotF32(const Napi::CallbackInfo& info) {
-  uint32_t *key, *value; float *re, *im;
-  const uint32_t d = u32(info, 2), from = u32(info, 3), to = u32(info, 4);
-  if (!seed(info, 0, &key) || !seed(info, 1, &value) || !bins(info, 5, napi_float32_array, d, from, to, &re, &im)) return info.Env().Undefined();
-  return Napi::Number::New(info.Env(), atlas_k_phase_pair_dot_f32(key, value, d, from, to, re, im));
+Napi::Value PhaseCodeDotF32(const Napi::CallbackInfo& info) {
+  uint32_t* key; float *re, *im;
+  const uint32_t d = u32(info, 1), from = u32(info, 2), to = u32(info, 3);
+  if (!seed(info, 0, &key) || !bins(info, 4, napi_float32_array, d, from, to, &re, &im)) return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), atlas_k_phase_code_dot_f32(key, d, from, to, re, im));
 }
 
 Napi::Value PhaseCodeRange(const Napi::CallbackInfo& info) {
@@ -205,7 +205,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     {"eccParity", EccParity},
     {"bindPhasePair", BindPhasePair},
     {"phasePairDot", PhasePairDot},
-    {"phasePairDotF32", PhasePairDotF32},
+    {"phaseCodeDotF32", PhaseCodeDotF32},
     {"phaseCodeRange", PhaseCodeRange},
     {"tableBudgetAlloc", TableBudgetAlloc},
     {"tableBudgetRelease", TableBudgetRelease},

@@ -34,8 +34,9 @@ void atlas_k_rs_parity(const uint8_t* block, size_t len, uint8_t* parity);
 void atlas_k_bind_phase_pair(const uint32_t key[4], const uint32_t value[4], uint32_t dimension, uint32_t from, uint32_t to, double scale, float* re, float* im);
 /* Σ w_k (re_k cos(θ_key + θ_value) + im_k sin(θ_key + θ_value)), w = 1 at bins 0 and D/2, else 2: Re⟨ψ, P_key ⊙ P_value⟩. */
 double atlas_k_phase_pair_dot(const uint32_t key[4], const uint32_t value[4], uint32_t dimension, uint32_t from, uint32_t to, const float* re, const float* im);
-/* The same with cos/sin in float32 like a bind's (each term within ~2^-22 (|re_k| + |im_k|) of the float64 one): for ranking. */
-double atlas_k_phase_pair_dot_f32(const uint32_t key[4], const uint32_t value[4], uint32_t dimension, uint32_t from, uint32_t to, const float* re, const float* im);
+/* Σ w_k (re_k cos θ_k + im_k sin θ_k) of one code, cos/sin in float32 like a bind's (each term within 2^-22 (|re_k| + |im_k|)
+ * of the float64 value): Re⟨ψ, P_seed⟩ for ranking. */
+double atlas_k_phase_code_dot_f32(const uint32_t seed[4], uint32_t dimension, uint32_t from, uint32_t to, const float* re, const float* im);
 /* re/im (f64) = cos θ, sin θ of one code (sin = 0 at bins 0 and D/2). */
 void atlas_k_phase_code(const uint32_t seed[4], uint32_t dimension, uint32_t from, uint32_t to, double* re, double* im);
 

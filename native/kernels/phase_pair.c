@@ -105,10 +105,10 @@ double atlas_k_phase_pair_dot(const uint32_t key[4], const uint32_t value[4], ui
   return sum;
 }
 
-double atlas_k_phase_pair_dot_f32(const uint32_t key[4], const uint32_t value[4], uint32_t dimension, uint32_t from, uint32_t to, const float* re, const float* im) {
-  const pp_seeds p = seeds_of(key, value);
+double atlas_k_phase_code_dot_f32(const uint32_t seed[4], uint32_t dimension, uint32_t from, uint32_t to, const float* re, const float* im) {
+  const pp_seeds p = seeds_of(seed, NULL);
   const pp_range g = range_of(dimension, from, to);
-  double sum = 2 * CALL(dot32, p, g.lo, g.hi, re + (g.lo - from), im + (g.lo - from));
+  double sum = 2 * CALL(code_dot32, p, g.lo, g.hi, re + (g.lo - from), im + (g.lo - from));
   if (g.has0) sum += re[0];
   if (g.has_half) sum += re[g.half - from] * half_cos(p, g.half);
   return sum;

@@ -143,11 +143,11 @@ PP_TARGET static double PP(dot)(pp_seeds p, uint32_t lo, uint32_t hi, const floa
   return total;
 }
 
-/* The same with cos/sin in float32, as binds compute them, and float32 products summed in float64 (clean-up's first,
- * ranking stage: 1.75x faster at 41,616 bins on AVX-512). */
-PP_TARGET static double PP(dot32)(pp_seeds p, uint32_t lo, uint32_t hi, const float* r, const float* m) {
+/* Σ re·cos + im·sin of one code (the key's) over bins [lo, hi), cos/sin in float32 as binds compute them, float32
+ * products summed in float64: clean-up's first, ranking stage, over a field already unbound from the key code. */
+PP_TARGET static double PP(code_dot32)(pp_seeds p, uint32_t lo, uint32_t hi, const float* r, const float* m) {
   vf64 sum = {0};
-  PP_FOR_BINS_AS(vf32, PP(cos_sin_f32), p, 1, lo, hi, {
+  PP_FOR_BINS_AS(vf32, PP(cos_sin_f32), p, 0, lo, hi, {
     vf32 vr = {0}, vm = {0};
     __builtin_memcpy(&vr, r + i, n * sizeof(float));
     __builtin_memcpy(&vm, m + i, n * sizeof(float));

@@ -60,6 +60,20 @@ export function phasePairDot(key: Uint32Array, value: Uint32Array, dimension: nu
   return 2 * interior + edges;
 }
 
+/** Σ w_k (re_k cos θ_k + im_k sin θ_k) of one code over [from, to), w as in phasePairDot: Re⟨ψ, P_seed⟩. */
+export function phaseCodeDot(seed: Uint32Array, dimension: number, from: number, to: number, re: Float32Array, im: Float32Array): number {
+  requirePhasePair(seed, null, dimension, from, to, re, im, Float32Array);
+  const theta = seedPhaseRange(seed, dimension, from, to);
+  const half = dimension / 2;
+  let interior = 0, edges = 0;
+  for (let k = from; k < to; k++) {
+    const c = re[k - from]! * Math.cos(theta[k - from]!);
+    if (k > 0 && k < half) interior += c + im[k - from]! * Math.sin(theta[k - from]!);
+    else edges += c;
+  }
+  return 2 * interior + edges;
+}
+
 /** re/im (float64) = cos θ_k, sin θ_k of one code over [from, to) (sin 0 at bins 0 and D/2): a slice of phaseCode. */
 export function phaseCodeRange(seed: Uint32Array, dimension: number, from: number, to: number, re: Float64Array, im: Float64Array): void {
   requirePhasePair(seed, null, dimension, from, to, re, im, Float64Array);

@@ -1,6 +1,6 @@
 import { ErrorCode, fail } from '../errors.js';
 import { eccEncode, parityBuffer, requireEccBlock } from '../holo/ecc.js';
-import { bindPhasePair, phaseCodeRange, phasePairDot, requireBindPair, requirePhasePair } from '../holo/phase-pair.js';
+import { bindPhasePair, phaseCodeDot, phaseCodeRange, phasePairDot, requireBindPair, requirePhasePair } from '../holo/phase-pair.js';
 import { clusterByResonance } from '../l3/cluster.js';
 import { CLASS_COUNT, PAGE_SIZE } from '../l3/r96.js';
 import { requireBytes, requireClass } from '../validate.js';
@@ -98,10 +98,10 @@ export function checked(name: BackendName, variant: () => string, raw: RawKernel
       requirePhasePair(key, value, dimension, from, to, re, im, Float32Array);
       return raw.phasePairDot(key, value, dimension, from, to, re, im);
     },
-    phasePairDotF32(key, value, dimension, from, to, re, im) {
-      if (raw.phasePairDotF32 === undefined) return phasePairDot(key, value, dimension, from, to, re, im);
-      requirePhasePair(key, value, dimension, from, to, re, im, Float32Array);
-      return raw.phasePairDotF32(key, value, dimension, from, to, re, im);
+    phaseCodeDotF32(seed, dimension, from, to, re, im) {
+      if (raw.phaseCodeDotF32 === undefined) return phaseCodeDot(seed, dimension, from, to, re, im);
+      requirePhasePair(seed, null, dimension, from, to, re, im, Float32Array);
+      return raw.phaseCodeDotF32(seed, dimension, from, to, re, im);
     },
     phaseCodeRange(seed, dimension, from, to, re, im) {
       if (raw.phaseCodeRange === undefined) return phaseCodeRange(seed, dimension, from, to, re, im);

@@ -1,5 +1,5 @@
 import { eccEncode } from '../holo/ecc.js';
-import { bindPhasePair, phaseCodeRange, phasePairDot } from '../holo/phase-pair.js';
+import { bindPhasePair, phaseCodeDot, phaseCodeRange, phasePairDot } from '../holo/phase-pair.js';
 import { conservedMemcpy, conservedMemset } from '../l2/memory.js';
 import { ConservationStream } from '../l2/stream.js';
 import { byteSum, conservedDelta, conservedSum, windowCheck } from '../l2/sum.js';
@@ -25,6 +25,6 @@ export const jsKernels: Kernels = Object.freeze({
   eccParity: eccEncode,
   bindPhasePair,
   phasePairDot,
-  phasePairDotF32: phasePairDot,
+  phaseCodeDotF32: phaseCodeDot,
   phaseCodeRange,
 });

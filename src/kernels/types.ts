@@ -31,10 +31,10 @@ export interface Kernels {
   /** phasePairDot (src/holo/phase-pair.ts): Re⟨ψ, P_key ⊙ P_value⟩ over bins [from, to). */
   phasePairDot(key: Uint32Array, value: Uint32Array, dimension: number, from: number, to: number, re: Float32Array, im: Float32Array): number;
   /**
-   * phasePairDot for ranking: cos/sin may be float32, as a bind's, so each term is within 2^-22·(|re_k| + |im_k|) of
-   * phasePairDot's (the reference computes phasePairDot itself).
+   * phaseCodeDot (src/holo/phase-pair.ts), Re⟨ψ, P_seed⟩ of one code, for ranking: cos/sin may be float32, as a bind's,
+   * so each term is within 2^-22·(|re_k| + |im_k|) of the reference's.
    */
-  phasePairDotF32(key: Uint32Array, value: Uint32Array, dimension: number, from: number, to: number, re: Float32Array, im: Float32Array): number;
+  phaseCodeDotF32(seed: Uint32Array, dimension: number, from: number, to: number, re: Float32Array, im: Float32Array): number;
   /** phaseCodeRange (src/holo/phase-pair.ts): one code's e^{iθ} over bins [from, to). */
   phaseCodeRange(seed: Uint32Array, dimension: number, from: number, to: number, re: Float64Array, im: Float64Array): void;
 }
@@ -60,6 +60,6 @@ export interface RawKernels {
   /** The phase-pair kernels over validated arguments. Absent: the backend uses src/holo/phase-pair.ts. */
   bindPhasePair?(key: Uint32Array, value: Uint32Array, dimension: number, from: number, to: number, scale: number, re: Float32Array, im: Float32Array): void;
   phasePairDot?(key: Uint32Array, value: Uint32Array, dimension: number, from: number, to: number, re: Float32Array, im: Float32Array): number;
-  phasePairDotF32?(key: Uint32Array, value: Uint32Array, dimension: number, from: number, to: number, re: Float32Array, im: Float32Array): number;
+  phaseCodeDotF32?(seed: Uint32Array, dimension: number, from: number, to: number, re: Float32Array, im: Float32Array): number;
   phaseCodeRange?(seed: Uint32Array, dimension: number, from: number, to: number, re: Float64Array, im: Float64Array): void;
 }

@@ -23,7 +23,7 @@ interface Exports {
   ak_r96_harmonizes(r1: number, r2: number): number;
   atlas_k_bind_phase_pair(key: number, value: number, dimension: number, from: number, to: number, scale: number, re: number, im: number): void;
   atlas_k_phase_pair_dot(key: number, value: number, dimension: number, from: number, to: number, re: number, im: number): number;
-  atlas_k_phase_pair_dot_f32(key: number, value: number, dimension: number, from: number, to: number, re: number, im: number): number;
+  atlas_k_phase_code_dot_f32(seed: number, dimension: number, from: number, to: number, re: number, im: number): number;
   atlas_k_phase_code(seed: number, dimension: number, from: number, to: number, re: number, im: number): void;
 }
 
@@ -66,20 +66,20 @@ export function instantiateWasm(module: WasmModule = new WA.Module(readFileSync(
   const [reA, imB, reA64, imB64] = [f32(A), f32(B), f64(A), f64(B)];
   const seeds = new Uint32Array(memory.buffer, SEEDS, 8);
   /** Stages the seeds and the field's bins [from, from + n) (at view offset `at`) of a float32 kernel's chunk. */
-  const stagePair = (key: Uint32Array, value: Uint32Array, re: Float32Array, im: Float32Array, at: number, n: number): void => {
+  const stagePair = (key: Uint32Array, value: Uint32Array | null, re: Float32Array, im: Float32Array, at: number, n: number): void => {
     seeds.set(key);
-    seeds.set(value, 4);
+    if (value) seeds.set(value, 4);
     reA.set(re.subarray(at, at + n));
     imB.set(im.subarray(at, at + n));
   };
 
-  /** A phase-pair dot export over staged chunks of the bins. */
-  const pairDot = (dot: Exports['atlas_k_phase_pair_dot']) => (key: Uint32Array, value: Uint32Array, dimension: number, from: number, to: number, re: Float32Array, im: Float32Array): number => {
+  /** A dot export of one code (value null) or a pair, over staged chunks of the bins. */
+  const stagedDot = (key: Uint32Array, value: Uint32Array | null, from: number, to: number, re: Float32Array, im: Float32Array, dot: (from: number, to: number) => number): number => {
     let sum = 0;
     for (let at = 0; at < to - from; at += F32_BINS) {
       const n = Math.min(F32_BINS, to - from - at);
       stagePair(key, value, re, im, at, n);
-      sum += dot(SEEDS, SEEDS + 16, dimension, from + at, from + at + n, A, B);
+      sum += dot(from + at, from + at + n);
     }
     return sum;
   };
@@ -154,8 +154,8 @@ export function instantiateWasm(module: WasmModule = new WA.Module(readFileSync(
         im.set(imB.subarray(0, n), at);
       }
     },
-    phasePairDot: pairDot(x.atlas_k_phase_pair_dot),
-    phasePairDotF32: pairDot(x.atlas_k_phase_pair_dot_f32),
+    phasePairDot: (key, value, dimension, from, to, re, im) => stagedDot(key, value, from, to, re, im, (f, t) => x.atlas_k_phase_pair_dot(SEEDS, SEEDS + 16, dimension, f, t, A, B)),
+    phaseCodeDotF32: (seed, dimension, from, to, re, im) => stagedDot(seed, null, from, to, re, im, (f, t) => x.atlas_k_phase_code_dot_f32(SEEDS, dimension, f, t, A, B)),
     phaseCodeRange(seed, dimension, from, to, re, im) {
       seeds.set(seed);
       for (let at = 0; at < to - from; at += F64_BINS) {

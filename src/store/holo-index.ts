@@ -111,16 +111,33 @@ export class HoloIndex {
   /**
    * The clean-up scores ⟨ψ, b(c(h), κ)⟩ (≈ 1 for the bound value, ≈ 0 ± √(N/D) otherwise) of each candidate digest h
    * under the key of chunk `index` of `doc`, over bins [0, bins) (all of them by default), straight from the codes'
-   * seeds: nothing of size D is materialised per candidate. `ranking`: cos/sin may be float32 (phasePairDotF32), for
-   * scores that only order candidates.
+   * seeds: nothing of size D is materialised per candidate.
    */
-  scores(target: FieldShard, layer: number, doc: Uint8Array, index: number, candidates: readonly Uint8Array[], bins = target.field.dimension / 2 + 1, ranking = false): Float64Array {
+  scores(target: FieldShard, layer: number, doc: Uint8Array, index: number, candidates: readonly Uint8Array[]): Float64Array {
     const d = target.field.dimension;
     const key = codeSeed(this.secret, keyCodeId(layer, doc, index));
     const { re, im } = target.field.spectrum as HalfSpectrum<Float32Array>;
     const scale = 1 / Math.sqrt(d);
-    const k = kernels(), dot = ranking ? 'phasePairDotF32' : 'phasePairDot';
-    return Float64Array.from(candidates, (c) => scale * k[dot](key, codeSeed(this.secret, valueCodeId(c)), d, 0, bins, re, im));
+    return Float64Array.from(candidates, (c) => scale * kernels().phasePairDot(key, codeSeed(this.secret, valueCodeId(c)), d, 0, d / 2 + 1, re, im));
+  }
+
+  /**
+   * The same scores, to float32 rounding, over bins [0, bins), for ranking only: ψ is unbound from the key code once,
+   * u = ψ ⊙ conj(P_κ) (as float32), and each candidate scores Re⟨u, P_h⟩ with phaseCodeDotF32: one phase stream per bin
+   * instead of two, cos/sin in float32.
+   */
+  #rankingScores(target: FieldShard, layer: number, doc: Uint8Array, index: number, candidates: readonly Uint8Array[], bins: number): Float64Array {
+    const d = target.field.dimension;
+    const { re, im } = target.field.spectrum as HalfSpectrum<Float32Array>;
+    const cos = new Float64Array(bins), sin = new Float64Array(bins);
+    kernels().phaseCodeRange(codeSeed(this.secret, keyCodeId(layer, doc, index)), d, 0, bins, cos, sin);
+    const ur = new Float32Array(bins), ui = new Float32Array(bins);
+    for (let k = 0; k < bins; k++) {
+      ur[k] = re[k]! * cos[k]! + im[k]! * sin[k]!;
+      ui[k] = im[k]! * cos[k]! - re[k]! * sin[k]!;
+    }
+    const scale = 1 / Math.sqrt(d);
+    return Float64Array.from(candidates, (c) => scale * kernels().phaseCodeDotF32(codeSeed(this.secret, valueCodeId(c)), d, 0, bins, ur, ui));
   }
 
   /** The seeds of a pair's key code and value code, 8 words: what the bind kernels take (src/holo/phase-pair.ts). */
@@ -226,14 +243,14 @@ export class HoloIndex {
 
   /**
    * Clean-up in two stages when scoring every candidate in full would be costly: all candidates are scored on the
-   * first B bins of the spectrum (B = max(8192, 16·C), so the partial SNR stays about √(2B/N); cos/sin in float32,
-   * which only orders them), and the best SHORTLIST of them are scored in full; the margin is taken among those.
+   * first B bins of the spectrum (B = max(8192, 16·C), so the partial SNR stays about √(2B/N); #rankingScores), and the
+   * best SHORTLIST of them are scored in full; the margin is taken among those.
    */
   #shortlist(target: FieldShard, layer: number, doc: Uint8Array, index: number, candidates: Uint8Array[]): Uint8Array[] {
     const d = target.field.dimension;
     const bins = Math.min(d / 2 + 1, Math.max(PARTIAL_BINS, 16 * candidates.length));
     if (candidates.length <= SHORTLIST || bins > d / 4) return candidates;
-    const partial = this.scores(target, layer, doc, index, candidates, bins, true);
+    const partial = this.#rankingScores(target, layer, doc, index, candidates, bins);
     return [...partial.keys()].sort((a, b) => partial[b]! - partial[a]!).slice(0, SHORTLIST).map((i) => candidates[i]!);
   }
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AtlasError, ErrorCode } from '../../src/errors.js';
 import { codeSeed } from '../../src/holo/codebook.js';
 import { ECC_MAX_BLOCK, ECC_PARITY_BYTES, eccDecode, eccEncode } from '../../src/holo/ecc.js';
-import { bindPhasePair, phaseCodeRange, phasePairDot } from '../../src/holo/phase-pair.js';
+import { bindPhasePair, phaseCodeDot, phaseCodeRange, phasePairDot } from '../../src/holo/phase-pair.js';
 import { conservedMemcpy, conservedMemset } from '../../src/l2/memory.js';
 import { byteSum, conservedDelta } from '../../src/l2/sum.js';
 import { clusterByResonance } from '../../src/l3/cluster.js';
@@ -283,11 +283,10 @@ describe.each(targets())('kernels conformance: $label', ({ load }) => {
         expect(maxDeviation(got.re, want.re).deviation, `bind re, ${where}`).toBeLessThanOrEqual(2 ** -23);
         expect(maxDeviation(got.im, want.im).deviation, `bind im, ${where}`).toBeLessThanOrEqual(2 ** -23);
         const dot = k().phasePairDot(key, value, d, from, to, got.re, got.im);
-        const exact = phasePairDot(key, value, d, from, to, got.re, got.im);
-        expect(Math.abs(dot - exact), `dot, ${where}`).toBeLessThanOrEqual(1e-12 * (to - from + 1));
-        // cos/sin in float32: each term within 2^-22 of its weight times |re| + |im|.
-        const dot32 = k().phasePairDotF32(key, value, d, from, to, got.re, got.im);
-        expect(Math.abs(dot32 - exact), `dot f32, ${where}`).toBeLessThanOrEqual(2 ** -22 * weightedAbs(got.re, got.im, d, from, to) + 1e-12 * (to - from + 1));
+        expect(Math.abs(dot - phasePairDot(key, value, d, from, to, got.re, got.im)), `dot, ${where}`).toBeLessThanOrEqual(1e-12 * (to - from + 1));
+        // One code's dot with cos/sin in float32: each term within 2^-22 of its weight times |re| + |im|.
+        const dot32 = k().phaseCodeDotF32(value, d, from, to, got.re, got.im);
+        expect(Math.abs(dot32 - phaseCodeDot(value, d, from, to, got.re, got.im)), `code dot f32, ${where}`).toBeLessThanOrEqual(2 ** -22 * weightedAbs(got.re, got.im, d, from, to) + 1e-12 * (to - from + 1));
         const code = { re: new Float64Array(to - from), im: new Float64Array(to - from) }, ref = { re: new Float64Array(to - from), im: new Float64Array(to - from) };
         k().phaseCodeRange(key, d, from, to, code.re, code.im);
         phaseCodeRange(key, d, from, to, ref.re, ref.im);
@@ -304,8 +303,12 @@ describe.each(targets())('kernels conformance: $label', ({ load }) => {
     k().bindPhasePair(key, value, d, 0, bins, 1 / Math.sqrt(d), re, im);
     expect(k().phasePairDot(key, value, d, 0, bins, re, im) / Math.sqrt(d)).toBeCloseTo(1, 5);
     expect(Math.abs(k().phasePairDot(key, seedOf(3), d, 0, bins, re, im) / Math.sqrt(d))).toBeLessThan(0.05);
-    expect(k().phasePairDotF32(key, value, d, 0, bins, re, im) / Math.sqrt(d)).toBeCloseTo(1, 5);
-    expect(Math.abs(k().phasePairDotF32(key, seedOf(3), d, 0, bins, re, im) / Math.sqrt(d))).toBeLessThan(0.05);
+    // One code against itself: Σ w (cos² + sin²) = D; against another, about 0 ± 1/√D.
+    const code = { re: new Float64Array(bins), im: new Float64Array(bins) };
+    k().phaseCodeRange(value, d, 0, bins, code.re, code.im);
+    const [cr, ci] = [Float32Array.from(code.re), Float32Array.from(code.im)];
+    expect(k().phaseCodeDotF32(value, d, 0, bins, cr, ci) / d).toBeCloseTo(1, 5);
+    expect(Math.abs(k().phaseCodeDotF32(seedOf(3), d, 0, bins, cr, ci) / d)).toBeLessThan(0.02);
   });
 
   it('rejects bad input with the reference error codes', () => {
@@ -342,9 +345,10 @@ describe.each(targets())('kernels conformance: $label', ({ load }) => {
       (x) => x.bindPhasePair(seedOf(1), seedOf(2), 16, 0, 9, Number.NaN, new Float32Array(9), new Float32Array(9)),
       (x) => x.phasePairDot(seedOf(1), [1, 2, 3, 4] as unknown as Uint32Array, 16, 0, 9, new Float32Array(9), new Float32Array(9)),
       (x) => x.phasePairDot(seedOf(1), seedOf(2), 16, 0, 9, new Float32Array(9), new Float32Array(2)),
-      (x) => x.phasePairDotF32(seedOf(1), [1, 2, 3, 4] as unknown as Uint32Array, 16, 0, 9, new Float32Array(9), new Float32Array(9)),
-      (x) => x.phasePairDotF32(seedOf(1), seedOf(2), 16, 3, 2, new Float32Array(9), new Float32Array(9)),
-      (x) => x.phasePairDotF32(seedOf(1), seedOf(2), 16, 0, 9, new Float64Array(9) as unknown as Float32Array, new Float32Array(9)),
+      (x) => x.phaseCodeDotF32([1, 2, 3, 4] as unknown as Uint32Array, 16, 0, 9, new Float32Array(9), new Float32Array(9)),
+      (x) => x.phaseCodeDotF32(seedOf(1), 16, 3, 2, new Float32Array(9), new Float32Array(9)),
+      (x) => x.phaseCodeDotF32(seedOf(1), 16, 0, 9, new Float64Array(9) as unknown as Float32Array, new Float32Array(9)),
+      (x) => x.phaseCodeDotF32(seedOf(1), 24, 0, 9, new Float32Array(9), new Float32Array(9)),
       (x) => x.phaseCodeRange(seedOf(1), 16, 0, 9, new Float32Array(9) as unknown as Float64Array, new Float64Array(9)),
       (x) => x.phaseCodeRange(seedOf(1), 2 ** 32, 0, 9, new Float64Array(9), new Float64Array(9)),
     ];
