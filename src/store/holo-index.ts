@@ -110,8 +110,8 @@ export class HoloIndex {
 
   /**
    * The clean-up scores ⟨ψ, b(c(h), κ)⟩ (≈ 1 for the bound value, ≈ 0 ± √(N/D) otherwise) of each candidate digest h
-   * under the key of chunk `index` of `doc`, over bins [0, bins) (all of them by default), straight from the codes'
-   * seeds: nothing of size D is materialised per candidate.
+   * under the key of chunk `index` of `doc`, over every bin, straight from the codes' seeds: nothing of size D is
+   * materialised per candidate.
    */
   scores(target: FieldShard, layer: number, doc: Uint8Array, index: number, candidates: readonly Uint8Array[]): Float64Array {
     const d = target.field.dimension;
@@ -126,7 +126,7 @@ export class HoloIndex {
    * u = ψ ⊙ conj(P_κ) (as float32), and each candidate scores Re⟨u, P_h⟩ with phaseCodeDotF32: one phase stream per bin
    * instead of two, cos/sin in float32.
    */
-  #rankingScores(target: FieldShard, layer: number, doc: Uint8Array, index: number, candidates: readonly Uint8Array[], bins: number): Float64Array {
+  rankingScores(target: FieldShard, layer: number, doc: Uint8Array, index: number, candidates: readonly Uint8Array[], bins: number): Float64Array {
     const d = target.field.dimension;
     const { re, im } = target.field.spectrum as HalfSpectrum<Float32Array>;
     const cos = new Float64Array(bins), sin = new Float64Array(bins);
@@ -243,14 +243,14 @@ export class HoloIndex {
 
   /**
    * Clean-up in two stages when scoring every candidate in full would be costly: all candidates are scored on the
-   * first B bins of the spectrum (B = max(8192, 16·C), so the partial SNR stays about √(2B/N); #rankingScores), and the
+   * first B bins of the spectrum (B = max(8192, 16·C), so the partial SNR stays about √(2B/N); rankingScores), and the
    * best SHORTLIST of them are scored in full; the margin is taken among those.
    */
   #shortlist(target: FieldShard, layer: number, doc: Uint8Array, index: number, candidates: Uint8Array[]): Uint8Array[] {
     const d = target.field.dimension;
     const bins = Math.min(d / 2 + 1, Math.max(PARTIAL_BINS, 16 * candidates.length));
     if (candidates.length <= SHORTLIST || bins > d / 4) return candidates;
-    const partial = this.#rankingScores(target, layer, doc, index, candidates, bins);
+    const partial = this.rankingScores(target, layer, doc, index, candidates, bins);
     return [...partial.keys()].sort((a, b) => partial[b]! - partial[a]!).slice(0, SHORTLIST).map((i) => candidates[i]!);
   }
 
