@@ -96,22 +96,24 @@ void atlas_k_bind_phase_pair(const uint32_t key[4], const uint32_t value[4], uin
   if (g.has_half) re[g.half - from] = (float)((double)re[g.half - from] + scale * half_cos(p, g.half));
 }
 
-double atlas_k_phase_pair_dot(const uint32_t key[4], const uint32_t value[4], uint32_t dimension, uint32_t from, uint32_t to, const float* re, const float* im) {
-  const pp_seeds p = seeds_of(key, value);
-  const pp_range g = range_of(dimension, from, to);
-  double sum = 2 * CALL(dot, p, g.lo, g.hi, re + (g.lo - from), im + (g.lo - from));
+/* A dot over [from, to) from its interior bins' sum: those weigh 2, the real bins 0 and D/2 (in range) 1. */
+static double with_real_bins(pp_seeds p, pp_range g, uint32_t from, const float* re, double interior) {
+  double sum = 2 * interior;
   if (g.has0) sum += re[0];
   if (g.has_half) sum += re[g.half - from] * half_cos(p, g.half);
   return sum;
 }
 
+double atlas_k_phase_pair_dot(const uint32_t key[4], const uint32_t value[4], uint32_t dimension, uint32_t from, uint32_t to, const float* re, const float* im) {
+  const pp_seeds p = seeds_of(key, value);
+  const pp_range g = range_of(dimension, from, to);
+  return with_real_bins(p, g, from, re, CALL(dot, p, g.lo, g.hi, re + (g.lo - from), im + (g.lo - from)));
+}
+
 double atlas_k_phase_code_dot_f32(const uint32_t seed[4], uint32_t dimension, uint32_t from, uint32_t to, const float* re, const float* im) {
   const pp_seeds p = seeds_of(seed, NULL);
   const pp_range g = range_of(dimension, from, to);
-  double sum = 2 * CALL(code_dot32, p, g.lo, g.hi, re + (g.lo - from), im + (g.lo - from));
-  if (g.has0) sum += re[0];
-  if (g.has_half) sum += re[g.half - from] * half_cos(p, g.half);
-  return sum;
+  return with_real_bins(p, g, from, re, CALL(code_dot32, p, g.lo, g.hi, re + (g.lo - from), im + (g.lo - from)));
 }
 
 void atlas_k_phase_code(const uint32_t seed[4], uint32_t dimension, uint32_t from, uint32_t to, double* restrict re, double* restrict im) {

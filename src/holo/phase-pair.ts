@@ -49,21 +49,17 @@ export function bindPhasePair(key: Uint32Array, value: Uint32Array, dimension: n
 /** Σ w_k (re_k cos θ_k + im_k sin θ_k) over [from, to) with θ = θ_key + θ_value, w = 1 at bins 0 and D/2, else 2: Re⟨ψ, P_key ⊙ P_value⟩. */
 export function phasePairDot(key: Uint32Array, value: Uint32Array, dimension: number, from: number, to: number, re: Float32Array, im: Float32Array): number {
   requirePhasePair(key, value, dimension, from, to, re, im, Float32Array);
-  const theta = pairPhases(key, value, dimension, from, to);
-  const half = dimension / 2;
-  let interior = 0, edges = 0;
-  for (let k = from; k < to; k++) {
-    const c = re[k - from]! * Math.cos(theta[k - from]!);
-    if (k > 0 && k < half) interior += c + im[k - from]! * Math.sin(theta[k - from]!);
-    else edges += c;
-  }
-  return 2 * interior + edges;
+  return weightedDot(pairPhases(key, value, dimension, from, to), dimension, from, to, re, im);
 }
 
 /** Σ w_k (re_k cos θ_k + im_k sin θ_k) of one code over [from, to), w as in phasePairDot: Re⟨ψ, P_seed⟩. */
 export function phaseCodeDot(seed: Uint32Array, dimension: number, from: number, to: number, re: Float32Array, im: Float32Array): number {
   requirePhasePair(seed, null, dimension, from, to, re, im, Float32Array);
-  const theta = seedPhaseRange(seed, dimension, from, to);
+  return weightedDot(seedPhaseRange(seed, dimension, from, to), dimension, from, to, re, im);
+}
+
+/** Σ w_k (re_k cos θ_k + im_k sin θ_k) over [from, to), θ given from bin `from`. */
+function weightedDot(theta: Float64Array, dimension: number, from: number, to: number, re: Float32Array, im: Float32Array): number {
   const half = dimension / 2;
   let interior = 0, edges = 0;
   for (let k = from; k < to; k++) {
