@@ -13,16 +13,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Bench, hrtimeNow } from 'tinybench';
 import { Engine } from '../src/engine/engine.js';
+import type { HoloStoreOptions } from '../src/store/holo-store.js';
 import { machine, machineLine, randomBytes, waitForQuiet, writeReport, type Measurement } from './common.js';
 
 const ORIGINAL_STORES_PER_S = 107;
 const docs = Number(process.env.ATLAS_BENCH_DOCS ?? 100);
 const SIZES = [4096, 12_288];
 /** groupSize 0: no group parity (RS only), to show what it costs; a one-structure document's block is a whole copy. */
-const CONFIGS: { name: string; totalFloats: number; groupSize?: number }[] = [
-  { name: 'M = 2^22 (default)', totalFloats: 1 << 22 },
-  { name: 'M = 2^21', totalFloats: 1 << 21 },
-  { name: 'M = 2^22, g = 0', totalFloats: 1 << 22, groupSize: 0 },
+const CONFIGS: { name: string; holo: HoloStoreOptions }[] = [
+  { name: 'M = 2^22 (default)', holo: { totalFloats: 1 << 22 } },
+  { name: 'M = 2^21', holo: { totalFloats: 1 << 21 } },
+  { name: 'M = 2^22, g = 0', holo: { totalFloats: 1 << 22, groupSize: 0 } },
 ];
 
 interface Row {
@@ -72,7 +73,7 @@ async function latency(name: string, n: number, op: (i: number) => Promise<unkno
 
 async function run(config: (typeof CONFIGS)[number], size: number): Promise<Row> {
   const dir = mkdtempSync(join(tmpdir(), 'atlas-holo-bench-'));
-  const engine = await Engine.open({ store: join(dir, 'store'), threads: 2, holo: { totalFloats: config.totalFloats, ...(config.groupSize === undefined ? {} : { groupSize: config.groupSize }) } });
+  const engine = await Engine.open({ store: join(dir, 'store'), threads: 2, holo: config.holo });
   try {
     let seed = size;
     const next = () => randomBytes(size, ++seed);

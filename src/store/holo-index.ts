@@ -115,10 +115,10 @@ export class HoloIndex {
    */
   scores(target: FieldShard, layer: number, doc: Uint8Array, index: number, candidates: readonly Uint8Array[]): Float64Array {
     const d = target.field.dimension;
-    const key = codeSeed(this.secret, keyCodeId(layer, doc, index));
+    const key = this.#keySeed(layer, doc, index);
     const { re, im } = target.field.spectrum as HalfSpectrum<Float32Array>;
     const scale = 1 / Math.sqrt(d);
-    return Float64Array.from(candidates, (c) => scale * kernels().phasePairDot(key, codeSeed(this.secret, valueCodeId(c)), d, 0, d / 2 + 1, re, im));
+    return Float64Array.from(candidates, (c) => scale * kernels().phasePairDot(key, this.#valueSeed(c), d, 0, d / 2 + 1, re, im));
   }
 
   /**
@@ -130,22 +130,32 @@ export class HoloIndex {
     const d = target.field.dimension;
     const { re, im } = target.field.spectrum as HalfSpectrum<Float32Array>;
     const cos = new Float64Array(bins), sin = new Float64Array(bins);
-    kernels().phaseCodeRange(codeSeed(this.secret, keyCodeId(layer, doc, index)), d, 0, bins, cos, sin);
+    kernels().phaseCodeRange(this.#keySeed(layer, doc, index), d, 0, bins, cos, sin);
     const ur = new Float32Array(bins), ui = new Float32Array(bins);
     for (let k = 0; k < bins; k++) {
       ur[k] = re[k]! * cos[k]! + im[k]! * sin[k]!;
       ui[k] = im[k]! * cos[k]! - re[k]! * sin[k]!;
     }
     const scale = 1 / Math.sqrt(d);
-    return Float64Array.from(candidates, (c) => scale * kernels().phaseCodeDotF32(codeSeed(this.secret, valueCodeId(c)), d, 0, bins, ur, ui));
+    return Float64Array.from(candidates, (c) => scale * kernels().phaseCodeDotF32(this.#valueSeed(c), d, 0, bins, ur, ui));
   }
 
   /** The seeds of a pair's key code and value code, 8 words: what the bind kernels take (src/holo/phase-pair.ts). */
   pairSeeds(layer: number, item: BoundItem): Uint32Array {
     const seeds = new Uint32Array(8);
-    seeds.set(codeSeed(this.secret, keyCodeId(layer, item.doc, item.index)));
-    seeds.set(codeSeed(this.secret, valueCodeId(item.digest)), 4);
+    seeds.set(this.#keySeed(layer, item.doc, item.index));
+    seeds.set(this.#valueSeed(item.digest), 4);
     return seeds;
+  }
+
+  /** The seed of the key code of chunk `index` of `doc` in `layer` (holo-store.md §3.2). */
+  #keySeed(layer: number, doc: Uint8Array, index: number): Uint32Array {
+    return codeSeed(this.secret, keyCodeId(layer, doc, index));
+  }
+
+  /** The seed of the value code of a chunk digest. */
+  #valueSeed(digest: Uint8Array): Uint32Array {
+    return codeSeed(this.secret, valueCodeId(digest));
   }
 
   /**
