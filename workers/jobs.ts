@@ -5,7 +5,7 @@ import { BatchView, splitOf, type ShardTask } from '../src/engine/batch.js';
 import { sumPageHistograms } from '../src/engine/page-histograms.js';
 import {
   budgetAlloc, budgetRelease, CLASS_COUNT, clusterByResonance, domainAttach, domainCommit, domainDestroy, domainState,
-  Field, kernelBackend, r96HistogramPages, slotBase, tableWords, type Domain,
+  eccParity, Field, kernelBackend, r96HistogramPages, slotBase, tableWords, type Domain,
 } from '../src/engine/kernels.js';
 
 const views = new WeakMap<SharedArrayBuffer, BatchView>();
@@ -48,7 +48,8 @@ function eachShard(task: ShardTask, work: (v: BatchView, s: number) => void): nu
 
 /**
  * Runs on the structure's last shard: merges its page ranges' histograms, attaches the structure to its domain,
- * commits it (SHA-256 bound in the table) and copies the digest out.
+ * commits it (SHA-256 bound in the table), copies the digest out and computes its RS parity for the store (here, in
+ * parallel, rather than on the store's one thread).
  */
 function commitStructure(v: BatchView, d: Domain, s: number): void {
   v.mergeHistogram(s);
@@ -58,6 +59,7 @@ function commitStructure(v: BatchView, d: Domain, s: number): void {
   const out = v.digest(s);
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   for (let w = 0; w < 8; w++) view.setInt32(w * 4, Atomics.load(words, slotBase(d.slot) + Field.DIGEST + w), true);
+  eccParity(v.structure(s), v.parity(s));
 }
 
 /** The R96 histogram of the shard's page range of each structure, into that range's slot of the batch. */

@@ -1,4 +1,5 @@
 import { STRUCTURE_SIZE, PAGES } from '../l3/phi.js';
+import { ECC_PARITY_BYTES } from '../holo/ecc.js';
 import { CLASS_COUNT } from './kernels.js';
 
 export const DIGEST_BYTES = 32;
@@ -7,7 +8,8 @@ export const DIGEST_BYTES = 32;
  * One SharedArrayBuffer holds a batch of structures and everything the workers write about them, so a task is a few
  * numbers: [data: capacity × 12,288 B][meta: capacity × (slot, generation) Int32][hist: capacity × 96 Uint32]
  * [clusters: capacity × 96 Uint32][digests: capacity × 32 B][partial: capacity × PAGE_SPLITS × 96 Uint32: each page
- * range's histogram, written by its classify shard alone and summed into hist by the structure's committer].
+ * range's histogram, written by its classify shard alone and summed into hist by the structure's committer]
+ * [parity: capacity × ECC_PARITY_BYTES: each structure's RS parity, written by its committer, for the store].
  */
 export interface BatchLayout {
   readonly capacity: number;
@@ -16,6 +18,7 @@ export interface BatchLayout {
   readonly clusters: number;
   readonly digests: number;
   readonly partial: number;
+  readonly parity: number;
   readonly bytes: number;
 }
 
@@ -25,7 +28,8 @@ export function batchLayout(capacity: number): BatchLayout {
   const clusters = hist + capacity * CLASS_COUNT * 4;
   const digests = clusters + capacity * CLASS_COUNT * 4;
   const partial = digests + capacity * DIGEST_BYTES;
-  return { capacity, meta, hist, clusters, digests, partial, bytes: partial + capacity * PAGE_SPLITS * CLASS_COUNT * 4 };
+  const parity = partial + capacity * PAGE_SPLITS * CLASS_COUNT * 4;
+  return { capacity, meta, hist, clusters, digests, partial, parity, bytes: parity + capacity * ECC_PARITY_BYTES };
 }
 
 /** Views of one batch buffer; built on either side of the thread boundary from (buffer, capacity). */
@@ -37,6 +41,7 @@ export class BatchView {
   readonly clusters: Uint32Array;
   readonly digests: Uint8Array;
   readonly partial: Uint32Array;
+  readonly parities: Uint8Array;
 
   constructor(readonly buffer: SharedArrayBuffer, capacity: number) {
     const l = (this.layout = batchLayout(capacity));
@@ -46,6 +51,7 @@ export class BatchView {
     this.clusters = new Uint32Array(buffer, l.clusters, capacity * CLASS_COUNT);
     this.digests = new Uint8Array(buffer, l.digests, capacity * DIGEST_BYTES);
     this.partial = new Uint32Array(buffer, l.partial, capacity * PAGE_SPLITS * CLASS_COUNT);
+    this.parities = new Uint8Array(buffer, l.parity, capacity * ECC_PARITY_BYTES);
   }
 
   static allocate(capacity: number): BatchView {
@@ -88,6 +94,10 @@ export class BatchView {
 
   digest(s: number): Uint8Array {
     return this.digests.subarray(s * DIGEST_BYTES, (s + 1) * DIGEST_BYTES);
+  }
+
+  parity(s: number): Uint8Array {
+    return this.parities.subarray(s * ECC_PARITY_BYTES, (s + 1) * ECC_PARITY_BYTES);
   }
 }
 

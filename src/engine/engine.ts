@@ -134,7 +134,7 @@ export class Engine {
     };
     // The pipeline's store: manifests go in with the layer policy, and each document's layer is noted for its result.
     const routed: Store = {
-      putStructures: (batch, digests) => store.putStructures(batch, digests),
+      putStructures: (batch, digests, parity) => store.putStructures(batch, digests, parity),
       putDocument: async (manifest) => {
         const r = await store.putRoutedDocument(manifest, routes.shift() ?? fail(ErrorCode.STATE, `document ${manifest.id} was not routed`));
         layers.set(r.id, r.layer);

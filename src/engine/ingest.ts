@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { Piscina } from 'piscina';
 import { STRUCTURE_SIZE } from '../l3/phi.js';
 import { PAYLOAD_SIZE, sealStructure } from '../framing/structure.js';
+import { ECC_PARITY_BYTES } from '../holo/ecc.js';
 import { ErrorCode, fail as raise } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { reviveError } from '../store/check.js';
@@ -154,7 +155,7 @@ export async function* ingestPipeline(config: PipelineConfig, input: IngestInput
       await Promise.all(shards.flatMap((shard) => shardJobs.map((name) => run(slot, name, shard))));
       // The last shard of each structure committed it (else that shard threw); checked here, not in another task.
       slot.domains.forEach((d, s) => domainState(d) === 'COMMITTED' || raise(ErrorCode.STATE, `structure ${s} reached the store uncommitted`));
-      await store.putStructures(v.data.subarray(0, n * STRUCTURE_SIZE), v.digests.slice(0, n * DIGEST_BYTES));
+      await store.putStructures(v.data.subarray(0, n * STRUCTURE_SIZE), v.digests.slice(0, n * DIGEST_BYTES), v.parities.subarray(0, n * ECC_PARITY_BYTES));
     })();
     done.catch(() => {}); // handled in the completion chain below
     // Structures reach their documents in dispatch order, so each document's digests stay in order.

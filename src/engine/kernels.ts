@@ -17,3 +17,4 @@ export const kernelBackend = `${selected.name} (${selected.variant})`;
 export const r96HistogramPages = (input: Uint8Array, output: Uint16Array): Uint16Array => selected.r96HistogramPages(input, output);
 export const clusterByResonance = (base: Uint8Array, pages: number): ClusterView => selected.clusterByResonance(base, pages);
 export const conservedSum = (bytes: Uint8Array): number => selected.conservedSum(bytes);
+export const eccParity = (block: Uint8Array, parity: Uint8Array): Uint8Array => selected.eccParity(block, parity);

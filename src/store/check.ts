@@ -1,6 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import { AtlasError, ErrorCode, fail } from '../errors.js';
 import { sha256 } from '../l2/witness.js';
+import { ECC_PARITY_BYTES } from '../holo/ecc.js';
+import { STRUCTURE_SIZE } from '../l3/phi.js';
 
 export const DIGEST_SIZE = 32;
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -8,6 +10,14 @@ const HEX64 = /^[0-9a-f]{64}$/;
 export function requireDocumentId(id: unknown): string {
   if (typeof id !== 'string' || !HEX64.test(id)) fail(ErrorCode.INVALID, `'${String(id)}' is not a document id (64 lower-case hex characters)`);
   return id;
+}
+
+/** The number of structures a putStructures call hands over; INVALID when batch, digests and parity (if any) disagree. */
+export function structureBatchCount(batch: Uint8Array, digests: Uint8Array, parity?: Uint8Array): number {
+  const count = digests.length / DIGEST_SIZE;
+  if (!Number.isInteger(count) || batch.length < count * STRUCTURE_SIZE) fail(ErrorCode.INVALID, 'putStructures: batch and digests disagree');
+  if (parity !== undefined && parity.length !== count * ECC_PARITY_BYTES) fail(ErrorCode.INVALID, `putStructures: ${parity.length} parity bytes for ${count} structures (${ECC_PARITY_BYTES} each)`);
+  return count;
 }
 
 /** Throws WITNESS unless bytes hash to digest (constant-time compare). */

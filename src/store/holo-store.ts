@@ -263,15 +263,15 @@ export class HoloStore extends LmdbStore {
 
   // ---- writing ----
 
-  override async putStructures(batch: Uint8Array, digests: Uint8Array): Promise<void> {
+  override async putStructures(batch: Uint8Array, digests: Uint8Array, parity?: Uint8Array): Promise<void> {
     this.#lastWrite = performance.now();
-    return super.putStructures(batch, digests);
+    return super.putStructures(batch, digests, parity);
   }
 
-  /** RS parity of each new structure, queued in the same write batch as the structure. */
-  protected override structureAdded(digest: Buffer, whole: Uint8Array, stored: Buffer): Promise<unknown> {
+  /** RS parity of each new structure (the caller's, else computed), queued in the same write batch as the structure. */
+  protected override structureAdded(digest: Buffer, whole: Uint8Array, stored: Buffer, parity?: Uint8Array): Promise<unknown> {
     if (this.#groupSize > 0) this.#recent.keep(digest, stored);
-    return this.#parity.put(digest, parityOf(whole));
+    return this.#parity.put(digest, parityOf(whole, parity));
   }
 
   override async putDocument(manifest: DocumentManifest): Promise<boolean> {

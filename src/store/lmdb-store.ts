@@ -5,8 +5,9 @@ import { ErrorCode, fail } from '../errors.js';
 import type { Witness } from '../l2/witness.js';
 import { PAYLOAD_SIZE, storedCopy, structureCount, wholeStructure } from '../framing/structure.js';
 import { sealedPayload } from './structure-read.js';
+import { ECC_PARITY_BYTES } from '../holo/ecc.js';
 import { STRUCTURE_SIZE } from '../l3/phi.js';
-import { DIGEST_SIZE, requireDigest, requireDocumentId } from './check.js';
+import { DIGEST_SIZE, requireDigest, requireDocumentId, structureBatchCount } from './check.js';
 import type { DocumentManifest, Store, StoreStats, VerifyReport } from './store.js';
 
 interface StoredManifest {
@@ -61,9 +62,8 @@ export class LmdbStore implements Store {
     }
   }
 
-  async putStructures(batch: Uint8Array, digests: Uint8Array): Promise<void> {
-    const count = digests.length / DIGEST_SIZE;
-    if (!Number.isInteger(count) || batch.length < count * STRUCTURE_SIZE) fail(ErrorCode.INVALID, 'putStructures: batch and digests disagree');
+  async putStructures(batch: Uint8Array, digests: Uint8Array, parity?: Uint8Array): Promise<void> {
+    const count = structureBatchCount(batch, digests, parity);
     // Queued for lmdb's next write batch rather than committed here, so the documents that follow share one commit and
     // one flush with their structures. lmdb keeps each value until it commits (and takes no SharedArrayBuffer views),
     // so each structure is copied once, in its stored form (storedForm: without its zero padding), and the caller may
@@ -77,7 +77,7 @@ export class LmdbStore implements Store {
       const whole = batch.subarray(i * STRUCTURE_SIZE, (i + 1) * STRUCTURE_SIZE);
       const stored = storedCopy(whole);
       writes.push(this.#structures.put(key, stored));
-      const added = this.structureAdded(key, whole, stored);
+      const added = this.structureAdded(key, whole, stored, parity?.subarray(i * ECC_PARITY_BYTES, (i + 1) * ECC_PARITY_BYTES));
       if (added) writes.push(added);
     }
     // A failed write surfaces as putDocument's "structure i is not stored".
@@ -167,9 +167,10 @@ export class LmdbStore implements Store {
 
   /**
    * Called by putStructures for each structure it queues (not stored before): what belongs with it, queued too. `whole`
-   * is the caller's (read it now, keep `stored`: the structure in the form it is stored in, the store's own copy).
+   * and `parity` (its RS parity, when the caller computed it) are the caller's (read them now, keep `stored`: the
+   * structure in the form it is stored in, the store's own copy).
    */
-  protected structureAdded(_digest: Buffer, _whole: Uint8Array, _stored: Buffer): Promise<unknown> | undefined {
+  protected structureAdded(_digest: Buffer, _whole: Uint8Array, _stored: Buffer, _parity?: Uint8Array): Promise<unknown> | undefined {
     return undefined;
   }
 

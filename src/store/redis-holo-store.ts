@@ -245,9 +245,9 @@ export class RedisHoloStore extends RedisStore {
 
   // ---- writing ----
 
-  protected override structureParity(whole: Uint8Array, digest: Uint8Array, stored: Buffer): Buffer {
+  protected override structureParity(whole: Uint8Array, digest: Uint8Array, stored: Buffer, parity?: Uint8Array): Buffer {
     if (this.#groups.groupSize > 0) this.#recent.keep(digest, stored);
-    return parityOf(whole);
+    return parityOf(whole, parity);
   }
 
   override async putDocument(manifest: DocumentManifest): Promise<boolean> {

@@ -4,7 +4,8 @@ import { ErrorCode, fail } from '../errors.js';
 import type { Witness } from '../l2/witness.js';
 import { PAYLOAD_SIZE, storedCopy, structureCount, wholeStructure } from '../framing/structure.js';
 import { STRUCTURE_SIZE } from '../l3/phi.js';
-import { DIGEST_SIZE, requireDigest, requireDocumentId } from './check.js';
+import { DIGEST_SIZE, requireDigest, requireDocumentId, structureBatchCount } from './check.js';
+import { ECC_PARITY_BYTES } from '../holo/ecc.js';
 import type { DocumentManifest, Store, StoreStats, VerifyReport } from './store.js';
 import { checkedPayload } from './structure-read.js';
 
@@ -119,9 +120,8 @@ export class RedisStore implements Store {
     return redis;
   }
 
-  async putStructures(batch: Uint8Array, digests: Uint8Array): Promise<void> {
-    const count = digests.length / DIGEST_SIZE;
-    if (!Number.isInteger(count) || batch.length < count * STRUCTURE_SIZE) fail(ErrorCode.INVALID, 'putStructures: batch and digests disagree');
+  async putStructures(batch: Uint8Array, digests: Uint8Array, parity?: Uint8Array): Promise<void> {
+    const count = structureBatchCount(batch, digests, parity);
     const writes: Promise<number>[] = [];
     for (let at = 0; at < count; at += STEP) {
       const end = Math.min(count, at + STEP);
@@ -137,10 +137,10 @@ export class RedisStore implements Store {
         const whole = batch.subarray(i * STRUCTURE_SIZE, (i + 1) * STRUCTURE_SIZE);
         const stored = storedCopy(whole);
         values.push(stored);
-        const parity = this.structureParity(whole, digest, stored);
-        if (parity) {
+        const rs = this.structureParity(whole, digest, stored, parity?.subarray(i * ECC_PARITY_BYTES, (i + 1) * ECC_PARITY_BYTES));
+        if (rs) {
           parityKeys.push(this.parityKey(digest));
-          parities.push(parity);
+          parities.push(rs);
         }
       }
       writes.push(this.#redis.atlasPutStructures(keys.length + parityKeys.length, ...keys, ...parityKeys, String(end - at), ...values, ...parities));
@@ -228,10 +228,11 @@ export class RedisStore implements Store {
   }
 
   /**
-   * RS parity kept beside each new structure, written in the same script; none in the plain store. `whole` is the
-   * caller's (read it now); `stored` is the structure as stored (storedForm), a copy of this store's own.
+   * RS parity kept beside each new structure, written in the same script; none in the plain store. `whole` and
+   * `parity` (its RS parity, when the caller computed it) are the caller's (read them now); `stored` is the structure
+   * as stored (storedForm), a copy of this store's own.
    */
-  protected structureParity(_whole: Uint8Array, _digest: Uint8Array, _stored: Buffer): Buffer | undefined {
+  protected structureParity(_whole: Uint8Array, _digest: Uint8Array, _stored: Buffer, _parity?: Uint8Array): Buffer | undefined {
     return undefined;
   }
 

@@ -37,8 +37,8 @@ export class RemoteStore implements Store {
     return store;
   }
 
-  putStructures(batch: Uint8Array, digests: Uint8Array): Promise<void> {
-    return this.#call('putStructures', batch, digests);
+  putStructures(batch: Uint8Array, digests: Uint8Array, parity?: Uint8Array): Promise<void> {
+    return this.#call('putStructures', batch, digests, parity);
   }
   putDocument(manifest: DocumentManifest): Promise<boolean> {
     return this.#call('putDocument', manifest);

@@ -36,9 +36,11 @@ export interface Store {
   /**
    * Stores structures (consecutive 12,288-byte runs of `batch`) under their SHA-256 digests. The caller may reuse
    * `batch` once it returns; this store's later calls see them (the embedded store commits them with its next write
-   * batch); durable no later than the next putDocument's return.
+   * batch); durable no later than the next putDocument's return. `parity`, when given, holds each structure's RS
+   * parity (ECC_PARITY_BYTES each, as parityOf computes it: the engine's workers do), for a store that keeps RS
+   * parity to take rather than compute; a wrong one cannot give wrong bytes (repairs are checked against the digest).
    */
-  putStructures(batch: Uint8Array, digests: Uint8Array): Promise<void>;
+  putStructures(batch: Uint8Array, digests: Uint8Array, parity?: Uint8Array): Promise<void>;
   /** Makes a document visible once all its structures are stored; false when it was already there. */
   putDocument(manifest: DocumentManifest): Promise<boolean>;
   /** The document's bytes from structure `first` on, `count` structures (default: the whole document, hash checked). */

@@ -18,8 +18,12 @@ export function emptyCounters(): LayerCounters {
   return { eccRepairs: 0, eccFailures: 0, reads: 0, readMisses: 0, bytes: 0 };
 }
 
-/** RS parity of a structure or sealed chunk, computed by the selected kernel backend straight into the stored Buffer. */
-export function parityOf(bytes: Uint8Array): Buffer {
+/**
+ * RS parity of a structure or sealed chunk in a Buffer of its own: a copy of `computed` when the caller has it (the
+ * engine's workers compute it for each structure), else computed by the selected kernel backend.
+ */
+export function parityOf(bytes: Uint8Array, computed?: Uint8Array): Buffer {
+  if (computed !== undefined) return Buffer.from(computed);
   const parity = Buffer.allocUnsafe(ECC_PARITY_BYTES);
   kernels().eccParity(bytes, parity);
   return parity;

@@ -6,6 +6,7 @@ import { domainCreate, domainState, DomainTable, Field, r96HistogramPages, slotB
 import { domainDigest } from '../../src/l2/domain.js';
 import { frameDocument } from '../../src/framing/index.js';
 import { sha256 } from '../../src/l2/witness.js';
+import { eccEncode } from '../../src/holo/ecc.js';
 import { STRUCTURE_SIZE } from '../../src/l3/phi.js';
 import { ErrorCode } from '../../src/errors.js';
 import { seededBytes } from '../fixtures/engine/data.js';
@@ -30,7 +31,7 @@ function prepare(n: number, seed: number) {
 }
 
 describe('worker jobs', () => {
-  it('in any order of shards, each structure is committed exactly once, by its last shard, with the right witness', () => {
+  it('in any order of shards, each structure is committed exactly once, by its last shard, with the right witness and RS parity', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 3 }), fc.integer(), (n, groups, seed) => {
         const { v, framed, domains, task } = prepare(n, seed);
@@ -44,6 +45,7 @@ describe('worker jobs', () => {
           expect(domainState(domains[s]!)).toBe('COMMITTED');
           expect(domainDigest(domains[s]!)).toBe(sha256(structure).toString('hex'));
           expect(Buffer.from(v.digest(s)).equals(sha256(structure))).toBe(true);
+          expect(Buffer.from(v.parity(s)).equals(eccEncode(structure))).toBe(true); // the store keeps it beside the structure
           const perPage = r96HistogramPages(structure, new Uint16Array(48 * 96));
           const expected = Array.from({ length: 96 }, (_, c) => { let t = 0; for (let p = 0; p < 48; p++) t += perPage[p * 96 + c]!; return t; });
           expect(Array.from(v.histogram(s))).toEqual(expected);

@@ -210,6 +210,7 @@ describe.each(backends)('$name conformance', (backend) => {
       await store.putDocument(manifest);
       expect(await code(store.getDocument(manifest.id, 5))).toBe(ErrorCode.INVALID);
       expect(await code(store.putStructures(framed, new Uint8Array(64)))).toBe(ErrorCode.INVALID);
+      expect(await code(store.putStructures(framed, manifest.structures, new Uint8Array(5)))).toBe(ErrorCode.INVALID); // RS parity: 1,792 B each
     } finally {
       await store.close();
     }

@@ -3,9 +3,11 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { open } from 'lmdb';
 import { ErrorCode } from '../../src/errors.js';
-import { documentId } from '../../src/framing/index.js';
+import { documentId, frameDocument } from '../../src/framing/index.js';
 import { PAYLOAD_SIZE } from '../../src/framing/structure.js';
-import { ECC_DEPTH } from '../../src/holo/ecc.js';
+import { ECC_DEPTH, eccEncode } from '../../src/holo/ecc.js';
+import { sha256, witnessGenerate } from '../../src/l2/witness.js';
+import { STRUCTURE_SIZE } from '../../src/l3/phi.js';
 import { LAYER_STATS_KEYS } from '../../src/holo/telemetry.js';
 import { readContainer } from '../../src/store/field-container.js';
 import { seededBytes } from '../fixtures/engine/data.js';
@@ -240,6 +242,33 @@ describe('HoloStore ECC on read (spec §5)', () => {
       report = await store.getLayerStats();
       expect(layerOf(report, 'knowledge')).toMatchObject({ ecc_repairs: 3, ecc_failures: 3 });
       expect((await store.verify([id]))[0]).toMatchObject({ ok: false });
+    } finally {
+      await store.close();
+      await t.raw.close();
+    }
+  });
+
+  it('keeps the RS parity its caller computed (the engine\'s workers do), a copy, and refuses parity of the wrong length', async () => {
+    const dir = newDir();
+    const t = tamper(dir);
+    const store = openSmall(dir, { secret: SECRET, groupSize: 0 });
+    try {
+      const doc = seededBytes(2 * PAYLOAD_SIZE, 22);
+      const framed = frameDocument(doc);
+      const structures = [0, 1].map((i) => framed.subarray(i * STRUCTURE_SIZE, (i + 1) * STRUCTURE_SIZE));
+      const digests = Buffer.concat(structures.map((s) => sha256(s)));
+      const parity = Buffer.concat(structures.map((s) => eccEncode(s)));
+      await expect(store.putStructures(framed, digests, parity.subarray(1))).rejects.toMatchObject({ code: ErrorCode.INVALID });
+      await store.putStructures(framed, digests, parity);
+      parity.fill(0); // the caller reuses its buffer at once
+      const manifest = { id: documentId(doc), length: doc.length, structures: digests, witness: witnessGenerate(doc) };
+      await store.putRoutedDocument(manifest, 'knowledge');
+      const key = digests.subarray(0, 32);
+      expect(Buffer.from(t.parity.get(key)!).equals(eccEncode(structures[0]!))).toBe(true);
+      const bad = Buffer.from(t.structures.get(key)!);
+      for (let i = 100; i < 900; i++) bad[i]! ^= 0x5a; // within RS capacity: repaired from that parity
+      t.structures.putSync(key, bad);
+      expect(Buffer.from(await store.getDocument(manifest.id)).equals(Buffer.from(doc))).toBe(true);
     } finally {
       await store.close();
       await t.raw.close();
