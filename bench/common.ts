@@ -58,8 +58,12 @@ export async function machine(): Promise<Machine> {
   }
   let features = '';
   try {
-    const flags = new Set(/^flags\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.split(' ') ?? []);
-    features = ['sse4_2', 'avx2', 'avx512f', 'avx512bw', 'sha_ni'].filter((f) => flags.has(f)).join(' ');
+    const info = readFileSync('/proc/cpuinfo', 'utf8');
+    const field = (name: string): string | undefined => new RegExp(`^${name}\\s*:\\s*(.+)$`, 'm').exec(info)?.[1]?.trim();
+    const flags = new Set(field('flags')?.split(' ') ?? []);
+    features = ['sse4_2', 'avx2', 'avx512f', 'avx512bw', 'gfni', 'sha_ni'].filter((f) => flags.has(f)).join(' ');
+    // A VM often names its CPU only "AMD EPYC": family, model and clock tell the generations apart.
+    cpu += ` (family ${field('cpu family') ?? '?'} model ${field('model') ?? '?'}, ${Math.round(Number(field('cpu MHz') ?? NaN))} MHz)`;
   } catch {
     // not Linux
   }
