@@ -133,7 +133,7 @@ const lines = [
   '# Holographic store benchmark',
   '',
   `Machine: ${machineLine(m)}. Per size and configuration ${docs} stores one per call, then batches of ${BATCH_DOCS}, all routed to the knowledge layer;`,
-  'stores go through the Engine (routing, worker pool framing/R96/SHA-256, RS parity, durable LMDB manifest); binding',
+  'stores go through the Engine (routing, worker pool framing/R96/SHA-256/RS parity, durable LMDB manifest); binding',
   'into the layer field runs behind them on the bind pool (native phase-pair kernel). Original: 107 stores/s for 4 KB files',
   '(holo-store.md §7, Apple M2 Max, Metal); goal >= 50x. Regenerate: `npm run build && node dist/bench/holo.js`.',
   '',
