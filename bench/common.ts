@@ -63,7 +63,8 @@ export async function machine(): Promise<Machine> {
     const flags = new Set(field('flags')?.split(' ') ?? []);
     features = ['sse4_2', 'avx2', 'avx512f', 'avx512bw', 'gfni', 'sha_ni'].filter((f) => flags.has(f)).join(' ');
     // A VM often names its CPU only "AMD EPYC": family, model and clock tell the generations apart.
-    cpu += ` (family ${field('cpu family') ?? '?'} model ${field('model') ?? '?'}, ${Math.round(Number(field('cpu MHz') ?? NaN))} MHz)`;
+    const mhz = field('cpu MHz');
+    cpu += ` (family ${field('cpu family') ?? '?'} model ${field('model') ?? '?'}${mhz ? `, ${Math.round(Number(mhz))} MHz` : ''})`;
   } catch {
     // not Linux
   }

@@ -20,6 +20,11 @@ export function structureBatchCount(batch: Uint8Array, digests: Uint8Array, pari
   return count;
 }
 
+/** Structure i's RS parity within a putStructures call's `parity`; undefined when the caller gave none. */
+export function parityAt(parity: Uint8Array | undefined, i: number): Uint8Array | undefined {
+  return parity?.subarray(i * ECC_PARITY_BYTES, (i + 1) * ECC_PARITY_BYTES);
+}
+
 /** Throws WITNESS unless bytes hash to digest (constant-time compare). */
 export function requireDigest(bytes: Uint8Array, digest: Uint8Array, what: string): void {
   if (!timingSafeEqual(sha256(bytes), digest)) fail(ErrorCode.WITNESS, `${what} does not match its SHA-256 (${Buffer.from(digest).toString('hex')})`);

@@ -5,9 +5,8 @@ import { ErrorCode, fail } from '../errors.js';
 import type { Witness } from '../l2/witness.js';
 import { PAYLOAD_SIZE, storedCopy, structureCount, wholeStructure } from '../framing/structure.js';
 import { sealedPayload } from './structure-read.js';
-import { ECC_PARITY_BYTES } from '../holo/ecc.js';
 import { STRUCTURE_SIZE } from '../l3/phi.js';
-import { DIGEST_SIZE, requireDigest, requireDocumentId, structureBatchCount } from './check.js';
+import { DIGEST_SIZE, parityAt, requireDigest, requireDocumentId, structureBatchCount } from './check.js';
 import type { DocumentManifest, Store, StoreStats, VerifyReport } from './store.js';
 
 interface StoredManifest {
@@ -77,7 +76,7 @@ export class LmdbStore implements Store {
       const whole = batch.subarray(i * STRUCTURE_SIZE, (i + 1) * STRUCTURE_SIZE);
       const stored = storedCopy(whole);
       writes.push(this.#structures.put(key, stored));
-      const added = this.structureAdded(key, whole, stored, parity?.subarray(i * ECC_PARITY_BYTES, (i + 1) * ECC_PARITY_BYTES));
+      const added = this.structureAdded(key, whole, stored, parityAt(parity, i));
       if (added) writes.push(added);
     }
     // A failed write surfaces as putDocument's "structure i is not stored".

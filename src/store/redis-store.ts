@@ -4,8 +4,7 @@ import { ErrorCode, fail } from '../errors.js';
 import type { Witness } from '../l2/witness.js';
 import { PAYLOAD_SIZE, storedCopy, structureCount, wholeStructure } from '../framing/structure.js';
 import { STRUCTURE_SIZE } from '../l3/phi.js';
-import { DIGEST_SIZE, requireDigest, requireDocumentId, structureBatchCount } from './check.js';
-import { ECC_PARITY_BYTES } from '../holo/ecc.js';
+import { DIGEST_SIZE, parityAt, requireDigest, requireDocumentId, structureBatchCount } from './check.js';
 import type { DocumentManifest, Store, StoreStats, VerifyReport } from './store.js';
 import { checkedPayload } from './structure-read.js';
 
@@ -137,7 +136,7 @@ export class RedisStore implements Store {
         const whole = batch.subarray(i * STRUCTURE_SIZE, (i + 1) * STRUCTURE_SIZE);
         const stored = storedCopy(whole);
         values.push(stored);
-        const rs = this.structureParity(whole, digest, stored, parity?.subarray(i * ECC_PARITY_BYTES, (i + 1) * ECC_PARITY_BYTES));
+        const rs = this.structureParity(whole, digest, stored, parityAt(parity, i));
         if (rs) {
           parityKeys.push(this.parityKey(digest));
           parities.push(rs);
