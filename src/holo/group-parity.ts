@@ -139,3 +139,35 @@ export function decodeRecord(bytes: Uint8Array, members: number, what: string): 
   if (groupSize < 1 || buffer.length !== HEADER_BYTES + Math.ceil(members / groupSize) * DIGEST_BYTES) fail(ErrorCode.STATE, `${what}: the group parity record is corrupt`);
   return { version, groupSize, parity: buffer.subarray(HEADER_BYTES) };
 }
+
+/**
+ * Version 3, the embedded store's structures: a group is a stripe of up to g structures new to the store in one
+ * putStructures call, consecutive in its write stream and so across documents (a document of one structure no longer
+ * has a group of its own: its parity block was a whole copy of it). Each member's RS parity record names its stripe;
+ * the stripe record lists the parity block's digest and the members. Blocks XOR stored forms, as in version 2.
+ */
+export const STRIPE_VERSION = 3;
+
+export interface Stripe {
+  /** SHA-256 of the parity block. */
+  readonly block: Uint8Array;
+  /** The members' digests, in stripe order. */
+  readonly members: readonly Uint8Array[];
+}
+
+/** A stripe record: version (u8), the block digest, then the members' digests; stored under its own SHA-256. */
+export function encodeStripe(block: Uint8Array, members: readonly Uint8Array[]): Buffer {
+  const out = Buffer.allocUnsafe(1 + DIGEST_BYTES * (1 + members.length));
+  out[0] = STRIPE_VERSION;
+  out.set(block, 1);
+  members.forEach((m, i) => out.set(m, 1 + DIGEST_BYTES * (1 + i)));
+  return out;
+}
+
+/** A stored stripe record, checked against its key (its SHA-256): WITNESS when it is damaged. */
+export function decodeStripe(bytes: Uint8Array, key: Uint8Array): Stripe {
+  const members = (bytes.length - 1 - DIGEST_BYTES) / DIGEST_BYTES;
+  if (bytes[0] !== STRIPE_VERSION || !Number.isInteger(members) || members < 1 || !Buffer.from(sha256(bytes)).equals(Buffer.from(key))) fail(ErrorCode.WITNESS, 'its parity stripe record is corrupt');
+  const digest = (i: number): Uint8Array => bytes.subarray(1 + DIGEST_BYTES * i, 1 + DIGEST_BYTES * (i + 1));
+  return { block: digest(0), members: Array.from({ length: members }, (_, i) => digest(i + 1)) };
+}

@@ -6,7 +6,8 @@ import { ErrorCode, fail } from '../errors.js';
 import { PAYLOAD_SIZE, payloadLength, storedCopy, structureCount } from '../framing/structure.js';
 import { allocateDimensions, capacityState, DEFAULT_HEADROOM, requirePolicy, type CapacityPolicy, type CapacityState, type Eviction } from '../holo/allocation.js';
 import { FIELD_LAYERS, LAYERS, VAULT, resolveLayer, type LayerName } from '../holo/layers.js';
-import { DEFAULT_GROUP_SIZE, decodeRecord, documentParity, encodeRecord, parityDigest, type MemberKind } from '../holo/group-parity.js';
+import { decodeStripe, DEFAULT_GROUP_SIZE, decodeRecord, documentParity, encodeRecord, encodeStripe, GROUP_PARITY_VERSION, parityDigest, type MemberKind } from '../holo/group-parity.js';
+import { sha256 } from '../l2/witness.js';
 import { DEFAULT_MARGIN } from '../holo/probe.js';
 import { isAutoPolicy, routeToLayer, type LayerPolicy } from '../holo/routing.js';
 import type { LayerStats } from '../holo/telemetry.js';
@@ -21,9 +22,8 @@ import { HoloIndex, refuseEvicted, type BoundItem } from './holo-index.js';
 import { recallFromLayer } from './layer-recall.js';
 import { verifyRebound } from './rebalance-check.js';
 import { layerReport } from './layer-report.js';
-import { LmdbStore } from './lmdb-store.js';
-import { RecentStructures } from './recent-structures.js';
-import { emptyCounters, groupRebuild, parityOf, repairStructure, type LayerCounters } from './structure-repair.js';
+import { LmdbStore, type AddedStructure } from './lmdb-store.js';
+import { emptyCounters, groupRebuild, parityOf, repairStructure, splitParity, type LayerCounters } from './structure-repair.js';
 import type { DocumentManifest, StoreStats, VerifyReport } from './store.js';
 import { isVaultId, openDocument, sealDocument, vaultChunkAddresses, vaultDocumentId, type StoredVaultManifest } from './vault-documents.js';
 
@@ -179,11 +179,14 @@ export function nonNegative(value: number | undefined, what: string, fallback: n
 export class HoloStore extends LmdbStore {
   #holo: Database<HoloRecord, string>;
   #parity: Database<Buffer, Buffer>;
-  /** Group parity blocks by their SHA-256, and each document's group parity record by its id. */
+  /**
+   * Group parity blocks by their SHA-256; the parity stripes of structures (version 3) by theirs; the group parity
+   * records of Vault documents, and of documents stored before stripes (versions 1 and 2), by document id.
+   */
   #groupParity: Database<Buffer, Buffer>;
+  #stripes: Database<Buffer, Buffer>;
   #groups: Database<Buffer, string>;
   #groupSize: number;
-  #recent = new RecentStructures();
   #vaultChunks: Database<Buffer, Buffer>;
   #vaults: Database<StoredVault, string>;
   #meta: Database<unknown, string>;
@@ -239,6 +242,7 @@ export class HoloStore extends LmdbStore {
     this.#holo = this.root.openDB<HoloRecord, string>({ name: 'holo' });
     this.#parity = this.root.openDB<Buffer, Buffer>({ name: 'parity', encoding: 'binary', keyEncoding: 'binary' });
     this.#groupParity = this.root.openDB<Buffer, Buffer>({ name: 'group-parity', encoding: 'binary', keyEncoding: 'binary' });
+    this.#stripes = this.root.openDB<Buffer, Buffer>({ name: 'parity-stripes', encoding: 'binary', keyEncoding: 'binary' });
     this.#groups = this.root.openDB<Buffer, string>({ name: 'group-manifests', encoding: 'binary' });
     this.#vaultChunks = this.root.openDB<Buffer, Buffer>({ name: 'vault-chunks', encoding: 'binary', keyEncoding: 'binary' });
     this.#vaults = this.root.openDB<StoredVault, string>({ name: 'vault-manifests' });
@@ -268,10 +272,38 @@ export class HoloStore extends LmdbStore {
     return super.putStructures(batch, digests, parity);
   }
 
-  /** RS parity of each new structure (the caller's, else computed), queued in the same write batch as the structure. */
-  protected override structureAdded(digest: Buffer, whole: Uint8Array, stored: Buffer, parity?: Uint8Array): Promise<unknown> {
-    if (this.#groupSize > 0) this.#recent.keep(digest, stored);
-    return this.#parity.put(digest, parityOf(whole, parity));
+  /**
+   * Queued with the new structures, in the same write batch: their group parity, one stripe of up to g of them at a
+   * time (the block, and the stripe record under its SHA-256), and each one's parity record: its RS parity (the
+   * caller's, else computed) and its stripe's key.
+   */
+  protected override structuresAdded(added: readonly AddedStructure[]): Promise<unknown>[] {
+    const writes: Promise<unknown>[] = [];
+    const g = this.#groupSize > 0 ? this.#groupSize : added.length;
+    let parityBytes = 0;
+    for (let first = 0; first < added.length; first += g) {
+      const stripe = added.slice(first, first + g);
+      let key: Buffer | undefined;
+      if (this.#groupSize > 0) {
+        const { record, blocks } = documentParity('structure', stripe.length, stripe.length, STRUCTURE_SIZE, (i) => stripe[i]!.stored);
+        const block = Buffer.from(parityDigest(record, 0));
+        const stripeRecord = encodeStripe(block, stripe.map((s) => s.key));
+        key = Buffer.from(sha256(stripeRecord));
+        if (!this.#groupParity.doesExist(block)) {
+          writes.push(this.#groupParity.put(block, blocks[0]!));
+          parityBytes += blocks[0]!.length;
+        }
+        writes.push(this.#stripes.put(key, stripeRecord));
+      }
+      for (const s of stripe) writes.push(this.#parity.put(s.key, parityOf(s.whole, s.parity, key)));
+    }
+    if (parityBytes > 0) writes.push(this.root.transaction(() => this.#addParityBytes(parityBytes)));
+    return writes;
+  }
+
+  /** Inside a write transaction: adds to the running total of group parity bytes stored. */
+  #addParityBytes(bytes: number): void {
+    void this.#meta.put(GROUP_PARITY_BYTES, ((this.#meta.get(GROUP_PARITY_BYTES) as number | undefined) ?? 0) + bytes);
   }
 
   override async putDocument(manifest: DocumentManifest): Promise<boolean> {
@@ -464,12 +496,6 @@ export class HoloStore extends LmdbStore {
   protected override documentAdded(manifest: DocumentManifest): void {
     const record = this.#inFlight.get(manifest.id);
     if (record) void this.#holo.put(manifest.id, record);
-    // The structures putStructures was just handed, else read back inside this transaction (where those it queued
-    // for this commit are visible).
-    this.#putGroupParity(manifest.id, 'structure', manifest.structures.length / DIGEST_SIZE, STRUCTURE_SIZE, (i) => {
-      const digest = manifest.structures.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE);
-      return this.#recent.take(digest) ?? this.structureDb.get(Buffer.from(digest))!;
-    });
     // The saved state gives the shard layout only (item counts are recounted from the records on open), so it is
     // written when a spill shard changed the layout, in the transaction of the first document that may use it.
     const layout = this.#index.state.reserve;
@@ -500,8 +526,8 @@ export class HoloStore extends LmdbStore {
   }
 
   /**
-   * Inside a write transaction: the group parity of a document's `count` members (structures, or a Vault document's
-   * sealed chunks: ciphertext), each block stored once under its SHA-256, and the document's record of them.
+   * Inside a write transaction: the group parity of a Vault document's `count` sealed chunks (ciphertext), each block
+   * stored once under its SHA-256, and the document's record of them. (Structures get theirs in stripes: structuresAdded.)
    */
   #putGroupParity(id: string, kind: MemberKind, count: number, maxLength: number, member: (i: number) => Uint8Array): void {
     if (this.#groupSize === 0 || count === 0) return;
@@ -514,7 +540,7 @@ export class HoloStore extends LmdbStore {
       added += block.length;
     });
     void this.#groups.put(id, encodeRecord(record));
-    if (added > 0) void this.#meta.put(GROUP_PARITY_BYTES, ((this.#meta.get(GROUP_PARITY_BYTES) as number | undefined) ?? 0) + added);
+    if (added > 0) this.#addParityBytes(added);
   }
 
   // ---- reading ----
@@ -592,24 +618,61 @@ export class HoloStore extends LmdbStore {
   }
 
   #structure(id: string, index: number, digest: Uint8Array, layer: number): Uint8Array {
-    return this.#repair('structure', digest, layer, `document ${id}: structure ${index}`, () => {
+    return this.#repair('structure', digest, layer, `document ${id}: structure ${index}`, (stripe) => {
       const digests = this.storedStructures(id) ?? fail(ErrorCode.STATE, `document ${id} has no manifest`);
-      return this.#rebuild(id, index, digests.length / DIGEST_SIZE, 'structure', (j) => digests.subarray(j * DIGEST_SIZE, (j + 1) * DIGEST_SIZE));
+      const count = digests.length / DIGEST_SIZE;
+      const docDigest = (j: number): Uint8Array => digests.subarray(j * DIGEST_SIZE, (j + 1) * DIGEST_SIZE);
+      // A document stored before stripes has a record of its own groups.
+      if (stripe === undefined || this.#groups.doesExist(id)) return this.#rebuild(id, index, count, 'structure', docDigest);
+      return this.#rebuildFromStripe(stripe, digest, count, docDigest);
     });
   }
 
   /**
    * The stored bytes under `digest` if they match it; else repaired from their RS parity or, failing that or when
-   * missing, rebuilt from the document's group parity by `rebuild` (counted), and written back with fresh parity so
-   * the damage is healed once rather than repaired on every read; else refused.
+   * missing, rebuilt from their group parity by `rebuild` (given a structure's stripe key, when its parity record has
+   * one) (counted), and written back with fresh parity so the damage is healed once rather than repaired on every
+   * read; else refused.
    */
-  #repair(kind: MemberKind, digest: Uint8Array, layer: number, what: string, rebuild: () => Uint8Array): Uint8Array {
+  #repair(kind: MemberKind, digest: Uint8Array, layer: number, what: string, rebuild: (stripe?: Uint8Array) => Uint8Array): Uint8Array {
     const key = Buffer.from(digest);
-    return repairStructure(this.#member(kind, key), digest, this.#parity.get(key), this.#counters[layer]!, what, (repaired) => {
+    const stored = this.#parity.get(key);
+    const { rs, stripe } = kind === 'structure' ? splitParity(stored) : { rs: stored, stripe: undefined };
+    return repairStructure(this.#member(kind, key), digest, rs, this.#counters[layer]!, what, (repaired) => {
       if (kind === 'structure') void this.structureDb.put(key, storedCopy(repaired));
       else void this.#vaultChunks.put(key, Buffer.from(repaired));
-      void this.#parity.put(key, parityOf(repaired));
-    }, rebuild);
+      void this.#parity.put(key, parityOf(repaired, undefined, stripe));
+    }, () => rebuild(stripe));
+  }
+
+  /**
+   * A structure rebuilt from its parity stripe (unverified: repairStructure checks it); a failure names the other
+   * members by their place in the document (`docDigest` of `count`) where they are in it.
+   */
+  #rebuildFromStripe(key: Uint8Array, digest: Uint8Array, count: number, docDigest: (j: number) => Uint8Array): Uint8Array {
+    const stored = this.#stripes.get(Buffer.from(key)) ?? fail(ErrorCode.WITNESS, 'its parity stripe record is missing');
+    const { block, members } = decodeStripe(stored, key);
+    const index = members.findIndex((m) => Buffer.from(m).equals(Buffer.from(digest)));
+    if (index < 0) fail(ErrorCode.WITNESS, 'its parity stripe record does not list it');
+    const place = (j: number): number => {
+      for (let i = 0; i < count; i++) if (Buffer.from(docDigest(i)).equals(Buffer.from(members[j]!))) return i;
+      return -1;
+    };
+    return groupRebuild(index, {
+      record: { version: GROUP_PARITY_VERSION, groupSize: members.length, parity: block },
+      count: members.length, noun: 'structure', digest: (j) => members[j]!,
+      raw: (j) => this.#member('structure', Buffer.from(members[j]!)),
+      parity: (j) => splitParity(this.#parity.get(Buffer.from(members[j]!))).rs,
+      block: (d) => this.#groupParity.get(Buffer.from(d)),
+      names: {
+        member: (j) => (place(j) < 0 ? `structure ${Buffer.from(members[j]!).toString('hex')} (of another document)` : `structure ${place(j)}`),
+        group: () => {
+          const places = members.map((_, j) => place(j));
+          const contiguous = places.every((p, j) => p >= 0 && p === places[0]! + j);
+          return contiguous ? `${places[0]}–${places[places.length - 1]}` : `stripe ${Buffer.from(key).toString('hex')}`;
+        },
+      },
+    });
   }
 
   /** A whole structure, or a sealed Vault chunk, as stored under `key`; unchecked. */
@@ -618,13 +681,16 @@ export class HoloStore extends LmdbStore {
     return this.rawStructure(key);
   }
 
-  /** Member `index` of document `id` rebuilt from its group parity (unverified: repairStructure checks it). */
+  /** Member `index` of document `id` rebuilt from its own group parity record (unverified: repairStructure checks it). */
   #rebuild(id: string, index: number, count: number, kind: MemberKind, digest: (j: number) => Uint8Array): Uint8Array {
     const stored = this.#groups.get(id) ?? fail(ErrorCode.WITNESS, 'no group parity recorded for this document (stored before group parity, or with groupSize 0)');
     return groupRebuild(index, {
       record: decodeRecord(stored, count, `document ${id}`), count, noun: kind, digest,
       raw: (j) => this.#member(kind, Buffer.from(digest(j))),
-      parity: (j) => this.#parity.get(Buffer.from(digest(j))),
+      parity: (j) => {
+        const stored = this.#parity.get(Buffer.from(digest(j)));
+        return kind === 'structure' ? splitParity(stored).rs : stored;
+      },
       block: (d) => this.#groupParity.get(Buffer.from(d)),
     });
   }

@@ -18,6 +18,17 @@ interface StoredManifest {
 const READ_STEP = 256;
 const DOCUMENT_BYTES = 'documentBytes';
 
+/**
+ * A structure putStructures queued. `whole` and `parity` (its RS parity, when the caller computed it) are the caller's:
+ * read them during the call; `stored` (the structure in the form it is stored in) is the store's own copy.
+ */
+export interface AddedStructure {
+  readonly key: Buffer;
+  readonly whole: Uint8Array;
+  readonly stored: Buffer;
+  readonly parity: Uint8Array | undefined;
+}
+
 /** The embedded store: one LMDB environment with structures (by digest), manifests and witnesses (by document id). */
 export class LmdbStore implements Store {
   readonly path: string;
@@ -70,15 +81,16 @@ export class LmdbStore implements Store {
     // flush makes them durable.
     const keys = Buffer.from(digests);
     const writes: Promise<unknown>[] = [];
+    const added: AddedStructure[] = [];
     for (let i = 0; i < count; i++) {
       const key = keys.subarray(i * DIGEST_SIZE, (i + 1) * DIGEST_SIZE);
       if (this.#structures.doesExist(key)) continue; // one queued but not yet committed is written again: same bytes
       const whole = batch.subarray(i * STRUCTURE_SIZE, (i + 1) * STRUCTURE_SIZE);
       const stored = storedCopy(whole);
       writes.push(this.#structures.put(key, stored));
-      const added = this.structureAdded(key, whole, stored, parityAt(parity, i));
-      if (added) writes.push(added);
+      added.push({ key, whole, stored, parity: parityAt(parity, i) });
     }
+    if (added.length > 0) writes.push(...this.structuresAdded(added));
     // A failed write surfaces as putDocument's "structure i is not stored".
     this.#queued = Promise.all(writes).then(() => {}, () => {});
   }
@@ -165,12 +177,11 @@ export class LmdbStore implements Store {
   }
 
   /**
-   * Called by putStructures for each structure it queues (not stored before): what belongs with it, queued too. `whole`
-   * and `parity` (its RS parity, when the caller computed it) are the caller's (read them now, keep `stored`: the
-   * structure in the form it is stored in, the store's own copy).
+   * Called once by each putStructures call with the structures it queued (not stored before), in order: what belongs
+   * with them, queued too (the writes it returns).
    */
-  protected structureAdded(_digest: Buffer, _whole: Uint8Array, _stored: Buffer, _parity?: Uint8Array): Promise<unknown> | undefined {
-    return undefined;
+  protected structuresAdded(_added: readonly AddedStructure[]): Promise<unknown>[] {
+    return [];
   }
 
   /** Called inside the transaction that makes a document visible: subclasses record what belongs with it. */

@@ -20,13 +20,22 @@ export function emptyCounters(): LayerCounters {
 
 /**
  * RS parity of a structure or sealed chunk in a Buffer of its own: a copy of `computed` when the caller has it (the
- * engine's workers compute it for each structure), else computed by the selected kernel backend.
+ * engine's workers compute it for each structure), else computed by the selected kernel backend. With `stripe`, the
+ * embedded store's parity record of a structure: the parity, then the key of the parity stripe that holds it.
  */
-export function parityOf(bytes: Uint8Array, computed?: Uint8Array): Buffer {
-  if (computed !== undefined) return Buffer.from(computed);
-  const parity = Buffer.allocUnsafe(ECC_PARITY_BYTES);
-  kernels().eccParity(bytes, parity);
-  return parity;
+export function parityOf(bytes: Uint8Array, computed?: Uint8Array, stripe?: Uint8Array): Buffer {
+  const record = Buffer.allocUnsafe(ECC_PARITY_BYTES + (stripe?.length ?? 0));
+  const parity = record.subarray(0, ECC_PARITY_BYTES);
+  if (computed !== undefined) parity.set(computed);
+  else kernels().eccParity(bytes, parity);
+  if (stripe !== undefined) record.set(stripe, ECC_PARITY_BYTES);
+  return record;
+}
+
+/** A structure's parity record (parityOf) split: its RS parity, and its stripe's key when it has one. */
+export function splitParity(record: Uint8Array | undefined): { rs: Uint8Array | undefined; stripe: Uint8Array | undefined } {
+  if (record === undefined || record.length <= ECC_PARITY_BYTES) return { rs: record, stripe: undefined };
+  return { rs: record.subarray(0, ECC_PARITY_BYTES), stripe: record.subarray(ECC_PARITY_BYTES) };
 }
 
 /** An error's message without the code name an AtlasError starts it with (the outer error names its own). */
@@ -78,6 +87,8 @@ export interface GroupMembers {
   parity(index: number): Uint8Array | undefined;
   /** A group parity block by its digest. */
   block(digest: Uint8Array): Uint8Array | undefined;
+  /** How a failure names member j and the group (default: "structure j", "first–last"); called only on failure. */
+  readonly names?: { member(index: number): string; group(): string };
 }
 
 /**
@@ -94,7 +105,10 @@ export function groupRebuild(index: number, members: GroupMembers): Uint8Array {
   for (let j = first; j < end; j++) {
     if (j === index) continue;
     const verified = verifiedMember(members.raw(j), members.digest(j), members.parity(j));
-    if (typeof verified === 'string') fail(ErrorCode.WITNESS, `${members.noun} ${j} of the same parity group (${first}–${end - 1}) is ${verified} too`);
+    if (typeof verified === 'string') {
+      const names = members.names ?? { member: (m: number) => `${members.noun} ${m}`, group: () => `${first}–${end - 1}` };
+      fail(ErrorCode.WITNESS, `${names.member(j)} of the same parity group (${names.group()}) is ${verified} too`);
+    }
     others.push(form.of(verified));
   }
   return form.whole(rebuildMember(block, others));

@@ -10,7 +10,7 @@ import { type AtlasError, ErrorCode } from '../../src/errors.js';
 import { documentId, frameDocument } from '../../src/framing/index.js';
 import { STRUCTURE_SIZE } from '../../src/l3/phi.js';
 import { PAYLOAD_SIZE } from '../../src/framing/structure.js';
-import { ECC_DEPTH } from '../../src/holo/ecc.js';
+import { ECC_DEPTH, ECC_PARITY_BYTES } from '../../src/holo/ecc.js';
 import { FIELD_LAYERS, LAYERS } from '../../src/holo/layers.js';
 import { LAYER_STATS_KEYS } from '../../src/holo/telemetry.js';
 import { VAULT_IV_BYTES, VAULT_TAG_BYTES } from '../../src/holo/vault.js';
@@ -37,9 +37,13 @@ interface HoloBackend {
   atRest(store: HoloLike): Promise<Buffer[]>;
 }
 
-/** What remove() can take away: a structure or sealed chunk by its digest, a document's group parity record by id. */
+/**
+ * What remove() can take away: a structure or sealed chunk by its digest, a document's group parity record by id (the
+ * embedded store keeps none for structures: there it takes the stripe keys out of the document's structures' parity
+ * records, as a document stored before group parity has them).
+ */
 type Stored = 'structure' | 'chunk' | 'record';
-const LMDB_DBS: Record<Stored, string> = { structure: 'structures', chunk: 'vault-chunks', record: 'group-manifests' };
+const LMDB_DBS: Record<Stored, string> = { structure: 'structures', chunk: 'vault-chunks', record: 'parity' };
 const REDIS_KEYS: Record<Stored, string> = { structure: 's', chunk: 'v:c', record: 'gm' };
 const keyText = (key: Uint8Array | string): string => (typeof key === 'string' ? key : Buffer.from(key).toString('hex'));
 
@@ -76,8 +80,19 @@ const backends: HoloBackend[] = [
       const path = store.path;
       await store.close();
       const root = open({ path, compression: false, maxDbs: 16 });
-      const db = root.openDB<Buffer, Buffer | string>({ name: LMDB_DBS[kind], encoding: 'binary', ...(kind === 'record' ? {} : { keyEncoding: 'binary' as const }) });
-      for (const key of keys) expect(await db.remove(typeof key === 'string' ? key : Buffer.from(key))).toBe(true);
+      const db = root.openDB<Buffer, Buffer>({ name: LMDB_DBS[kind], encoding: 'binary', keyEncoding: 'binary' });
+      if (kind === 'record') {
+        const manifests = root.openDB<{ structures: Uint8Array }, string>({ name: 'manifests' });
+        for (const id of keys) {
+          const { structures } = manifests.get(keyText(id))!;
+          for (let at = 0; at < structures.length; at += 32) {
+            const digest = Buffer.from(structures.subarray(at, at + 32));
+            const record = db.get(digest)!;
+            expect(record.length).toBe(ECC_PARITY_BYTES + 32); // RS parity, then the stripe's key
+            await db.put(digest, record.subarray(0, ECC_PARITY_BYTES));
+          }
+        }
+      } else for (const key of keys) expect(await db.remove(Buffer.from(key))).toBe(true);
       await root.close();
       return HoloStore.openHolo(path, { ...SMALL, ...options });
     },

@@ -5,7 +5,9 @@ import { open } from 'lmdb';
 import { ErrorCode } from '../../src/errors.js';
 import { documentId, frameDocument } from '../../src/framing/index.js';
 import { PAYLOAD_SIZE } from '../../src/framing/structure.js';
-import { ECC_DEPTH, eccEncode } from '../../src/holo/ecc.js';
+import { ECC_DEPTH, ECC_PARITY_BYTES, eccEncode } from '../../src/holo/ecc.js';
+import { documentParity, encodeRecord, parityDigest } from '../../src/holo/group-parity.js';
+import type { HoloStore } from '../../src/store/holo-store.js';
 import { sha256, witnessGenerate } from '../../src/l2/witness.js';
 import { STRUCTURE_SIZE } from '../../src/l3/phi.js';
 import { LAYER_STATS_KEYS } from '../../src/holo/telemetry.js';
@@ -179,15 +181,17 @@ describe('HoloStore binding backlog', () => {
   }, 60_000);
 });
 
+/** Rewrites what a store keeps through a second handle on the same LMDB environment (open it before the store). */
+function tamper(dir: string) {
+  const raw = open({ path: dir, compression: false, maxDbs: 16, noSync: true });
+  const db = (name: string) => raw.openDB<Buffer, Buffer>({ name, encoding: 'binary', keyEncoding: 'binary' });
+  const groups = raw.openDB<Buffer, string>({ name: 'group-manifests', encoding: 'binary' });
+  return { raw, structures: db('structures'), vaultChunks: db('vault-chunks'), parity: db('parity'), groupParity: db('group-parity'), groups };
+}
+
 describe('HoloStore ECC on read (spec §5)', () => {
   // The RS code alone, group parity off (groupSize 0): beyond RS a read is refused here, where by default the group
   // parity would rebuild the structure (holo-conformance covers that).
-  /** Rewrites a stored structure or vault chunk through a second handle on the same LMDB environment. */
-  function tamper(dir: string) {
-    const raw = open({ path: dir, compression: false, maxDbs: 16, noSync: true });
-    const db = (name: string) => raw.openDB<Buffer, Buffer>({ name, encoding: 'binary', keyEncoding: 'binary' });
-    return { raw, structures: db('structures'), vaultChunks: db('vault-chunks'), parity: db('parity') };
-  }
 
   it('repairs ≤ 16 bad bytes per codeword (bursts, parity included), refuses more, and counts both', async () => {
     const dir = newDir();
@@ -297,6 +301,78 @@ describe('HoloStore ECC on read (spec §5)', () => {
       t.vaultChunks.putSync(address!, bad);
       await expect(store.getDocument(id)).rejects.toMatchObject({ code: ErrorCode.WITNESS });
       expect(layerOf(await store.getLayerStats(), 'vault')).toMatchObject({ ecc_repairs: 1, ecc_failures: 1 });
+    } finally {
+      await store.close();
+      await t.raw.close();
+    }
+  });
+});
+
+describe('HoloStore parity stripes (group parity version 3)', () => {
+  /** Documents of one 4 KiB structure each, their structures put in one call (as one engine batch is), then made visible. */
+  async function putSmallDocs(store: HoloStore, count: number, seed: number) {
+    const docs = Array.from({ length: count }, (_, i) => seededBytes(4096, seed + i));
+    const framed = docs.map((d) => frameDocument(d));
+    const digests = Buffer.concat(framed.map((f) => sha256(f)));
+    await store.putStructures(Buffer.concat(framed), digests);
+    const ids: string[] = [];
+    for (const [i, doc] of docs.entries()) {
+      const manifest = { id: documentId(doc), length: doc.length, structures: digests.subarray(32 * i, 32 * (i + 1)), witness: witnessGenerate(doc) };
+      ids.push((await store.putRoutedDocument(manifest, 'knowledge')).id);
+    }
+    return { docs, ids, digest: (i: number) => digests.subarray(32 * i, 32 * (i + 1)) };
+  }
+  const read = (store: HoloStore, id: string) => store.getDocument(id).then((bytes) => bytes, (err: Error) => err);
+  const same = (a: Uint8Array | Error, b: Uint8Array) => a instanceof Uint8Array && Buffer.from(a).equals(Buffer.from(b));
+
+  it('stripes g new structures across documents: a lost one is rebuilt from its stripe, a second loss names the other document\'s structure', async () => {
+    const dir = newDir();
+    const t = tamper(dir);
+    const store = openSmall(dir, { secret: SECRET, groupSize: 4 });
+    try {
+      const { docs, ids, digest } = await putSmallDocs(store, 10, 40); // stripes 0–3, 4–7 and 8–9
+      // One block per stripe, as long as one stored structure (4,096 payload bytes and the conservation byte) and its
+      // length: a quarter of a copy per document, where a group of its own was a whole copy.
+      expect((await store.stats()).groupParityBytes).toBe(3 * (4 + 4097));
+      expect(t.parity.get(Buffer.from(digest(5)))!.length).toBe(ECC_PARITY_BYTES + 32); // RS parity, then its stripe's key
+      await t.structures.remove(Buffer.from(digest(5)));
+      expect(same(await read(store, ids[5]!), docs[5]!)).toBe(true); // from documents 4, 6 and 7 and the block
+      expect(layerOf(await store.getLayerStats(), 'knowledge')).toMatchObject({ ecc_repairs: 1, ecc_failures: 0 });
+      await vi.waitFor(() => {
+        t.raw.resetReadTxn();
+        expect(t.structures.doesExist(Buffer.from(digest(5)))).toBe(true); // written back
+        expect(t.parity.get(Buffer.from(digest(5)))!.length).toBe(ECC_PARITY_BYTES + 32); // still in its stripe
+      });
+      await t.structures.remove(Buffer.from(digest(4)));
+      await t.structures.remove(Buffer.from(digest(6)));
+      const lost = await read(store, ids[4]!);
+      expect(lost).toMatchObject({ code: ErrorCode.WITNESS, message: expect.stringContaining(`document ${ids[4]}: structure 0 is missing and unrecoverable`) });
+      expect((lost as Error).message).toContain(`structure ${Buffer.from(digest(6)).toString('hex')} (of another document) of the same parity group (stripe `);
+      expect(same(await read(store, ids[9]!), docs[9]!)).toBe(true); // another stripe: untouched
+      expect(layerOf(await store.getLayerStats(), 'knowledge')).toMatchObject({ ecc_repairs: 1, ecc_failures: 1 });
+    } finally {
+      await store.close();
+      await t.raw.close();
+    }
+  });
+
+  it('still rebuilds from a document\'s own group parity record, as builds before stripes wrote it (version 2)', async () => {
+    const dir = newDir();
+    const t = tamper(dir);
+    const store = openSmall(dir, { secret: SECRET });
+    try {
+      const doc = seededBytes(19 * PAYLOAD_SIZE - 100, 41);
+      const { id, manifest } = await putDoc(store, doc, 'knowledge');
+      const digests = Array.from({ length: 19 }, (_, i) => Buffer.from(manifest.structures.subarray(32 * i, 32 * (i + 1))));
+      // Rewritten as a build before stripes stored it: parity records without a stripe key, the document's own record.
+      for (const d of digests) t.parity.putSync(d, t.parity.get(d)!.subarray(0, ECC_PARITY_BYTES));
+      const { record, blocks } = documentParity('structure', 19, 8, STRUCTURE_SIZE, (i) => t.structures.get(digests[i]!)!);
+      expect(record.version).toBe(2);
+      blocks.forEach((block, group) => t.groupParity.putSync(Buffer.from(parityDigest(record, group)), block));
+      t.groups.putSync(id, encodeRecord(record));
+      await t.structures.remove(digests[10]!);
+      expect(same(await read(store, id), doc)).toBe(true);
+      expect(layerOf(await store.getLayerStats(), 'knowledge')).toMatchObject({ ecc_repairs: 1, ecc_failures: 0 });
     } finally {
       await store.close();
       await t.raw.close();
