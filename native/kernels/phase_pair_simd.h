@@ -3,8 +3,8 @@
  * empty for wasm). Explicit vectors because GCC 12 left the scalar loop scalar below AVX-512: it needs 64-bit
  * multiplies and int64 -> double conversions, and the quadrant select read as control flow.
  *
- * Exactness: the turns of key and value bins are 53-bit fixed-point numbers (x >> 11), so their sum, its nearest
- * quarter turn q and the remainder are computed in integers, exactly; only the remainder (|rem| <= 2^50, converted
+ * Exactness of the float64 paths (dot, code): the turns of key and value bins are 53-bit fixed-point numbers (x >> 11), so
+ * their sum, its nearest quarter turn q and the remainder are computed in integers, exactly; only the remainder (|rem| <= 2^50, converted
  * exactly by the 1.5·2^52 trick) meets floating point, as r = rem·(π/2)·2^-51 in [-π/4, π/4]. */
 
 #define PP_CAT2(a, b) a##_##b
@@ -55,23 +55,34 @@ PP_TARGET static inline void PP(cos_sin)(vu64 a, vf64* c_out, vf64* s_out) {
   *s_out = (vf64)(((ss & ~swap) | (cs & swap)) ^ (((q >> 1) & 1) << 63));
 }
 
-/* The same in float32, for binds into float32 fields: quadrant and remainder come exactly from the fixed-point turns as
- * above; the remainder, rounded to 31 bits, meets float32 polynomials (Cephes sinf/cosf on [-π/4, π/4]). Off the
- * float64 values by at most ~1.2e-7, the size of the float32 field's own rounding step at 1. Binds at D = 2^19 on one
- * AVX-512 VM: 1.3x faster than the float64 path (v4), 1.5x (base, wasm); AVX2 gains nothing, its time goes to the
- * emulated 64-bit multiplies of mix64. */
+/* The turns of the key's code, plus the value's when `pair`, as a 64-bit fixed-point number (2^-64 turns, whole turns
+ * dropped): the float32 paths' input. It differs from fixed_turns·2^11 only by the carry out of the 11 low bits that
+ * fixed_turns drops, below 2^-52 turns. */
+PP_TARGET static inline vu64 PP(raw_turns)(pp_seeds p, vu64 z_key, vu64 z_value, const int pair) {
+  vu64 a = PP(mix64)(z_key) ^ p.k1;
+  if (pair) a += PP(mix64)(z_value) ^ p.v1;
+  return a;
+}
+
+/* cos and sin in float32 of 2π·a·2^-64, for binds into float32 fields and clean-up's ranking dot. Only the top 32 bits
+ * of the turns are kept (an error below 1.5e-9 rad), so quadrant and remainder come from 32-bit lanes: with half a
+ * quadrant (2^29) added, the quadrant is bits 31..30 and the remainder the 30 bits below, re-centred on zero, which
+ * meets float32 polynomials (Cephes sinf/cosf on [-π/4, π/4]). Off the float64 values by at most ~1.2e-7, the size of
+ * the float32 field's own rounding step at 1. Against the 53-bit split in 64-bit lanes it replaced, binds at D = 2^19
+ * on a 2.6 GHz AVX-512 Xeon went from 0.25 to 0.23 ms (v4), 0.67 to 0.58 (v3), 0.99 to 0.91 (base). What is left is
+ * mix64: its four 64-bit multiplies per bin, three uops each on Intel, and its shifts, all on port 0 at 512 bits. */
 PP_TARGET static inline void PP(cos_sin_f32)(vu64 a, vf32* c_out, vf32* s_out) {
-  const vu64 b = a + (1ULL << 50);
-  const vu32 q = __builtin_convertvector(b >> 51, vu32);
-  /* The remainder's top 31 bits, centred in 32-bit lanes (no 64-bit arithmetic shift below AVX-512). */
-  const vi32 rem = (vi32)__builtin_convertvector((b & ((1ULL << 51) - 1)) >> 20, vu32) - (1 << 30);
-  const vf32 r = __builtin_convertvector(rem, vf32) * 0x1.921fb6p-31f;
+  const vu32 t = __builtin_convertvector(a >> 32, vu32) + (1u << 29);
+  const vi32 rem = (vi32)(t & ((1u << 30) - 1)) - (1 << 29);
+  const vf32 r = __builtin_convertvector(rem, vf32) * 0x1.921fb6p-30f;
   const vf32 z = r * r;
   const vf32 s = r + r * z * (-1.6666654611e-1f + z * (8.3321608736e-3f + z * -1.9515295891e-4f));
   const vf32 c = 1.0f - 0.5f * z + z * z * (4.166664568298827e-2f + z * (-1.388731625493765e-3f + z * 2.443315711809948e-5f));
-  const vu32 swap = -(q & 1), cs = (vu32)c, ss = (vu32)s;
-  *c_out = (vf32)(((cs & ~swap) | (ss & swap)) ^ ((((q + 1) >> 1) & 1) << 31));
-  *s_out = (vf32)(((ss & ~swap) | (cs & swap)) ^ (((q >> 1) & 1) << 31));
+  /* Quadrant q = t >> 30: (cos, sin) = (c, s), (-s, c), (-c, -s), (s, -c); swap on odd q, sin negative when bit 1 of q
+   * is set, cos when bit 1 of q + 1 is. */
+  const vu32 swap = (vu32)((vi32)(t << 1) >> 31), cs = (vu32)c, ss = (vu32)s, sign = (vu32){0} + 0x80000000u;
+  *c_out = (vf32)(((cs & ~swap) | (ss & swap)) ^ ((t + (1u << 30)) & sign));
+  *s_out = (vf32)(((ss & ~swap) | (cs & swap)) ^ (t & sign));
 }
 
 PP_TARGET static inline vf64 PP(widen)(vf32 x) {
@@ -88,9 +99,10 @@ PP_TARGET static inline vf64 PP(widen)(vf32 x) {
 /* Bins [lo, hi) (1 <= lo <= hi <= D/2) in steps of LANES bins; the body gets the step's cos/sin c, s, the offset i of
  * its first bin and the number n of real bins: LANES (a constant, so the copies are plain vector loads and stores), or
  * fewer on the last, partial step, whose copies are zero-padded. */
-#define PP_FOR_BINS(p, pair, lo, hi, ...) PP_FOR_BINS_AS(vf64, PP(cos_sin), p, pair, lo, hi, __VA_ARGS__)
-/* The same with the step's c, s of vector type VT from COS_SIN. */
-#define PP_FOR_BINS_AS(VT, COS_SIN, p, pair, lo, hi, ...)                     \
+#define PP_FOR_BINS(p, pair, lo, hi, ...) PP_FOR_BINS_AS(vf64, PP(fixed_turns), PP(cos_sin), p, pair, lo, hi, __VA_ARGS__)
+/* The same with the step's c, s of vector type VT from COS_SIN of TURNS. */
+#define PP_FOR_BINS_F32(p, pair, lo, hi, ...) PP_FOR_BINS_AS(vf32, PP(raw_turns), PP(cos_sin_f32), p, pair, lo, hi, __VA_ARGS__)
+#define PP_FOR_BINS_AS(VT, TURNS, COS_SIN, p, pair, lo, hi, ...)              \
   do {                                                                        \
     vu64 zk, zv;                                                              \
     for (int j = 0; j < LANES; j++) {                                         \
@@ -102,7 +114,7 @@ PP_TARGET static inline vf64 PP(widen)(vf32 x) {
     for (; i + LANES <= total; i += LANES) {                                  \
       const size_t n = LANES;                                                 \
       VT c, s;                                                                \
-      COS_SIN(PP(fixed_turns)(p, zk, zv, pair), &c, &s);                      \
+      COS_SIN(TURNS(p, zk, zv, pair), &c, &s);                                \
       __VA_ARGS__                                                             \
       zk += LANES * PP_GOLDEN;                                                \
       zv += LANES * PP_GOLDEN;                                                \
@@ -110,7 +122,7 @@ PP_TARGET static inline vf64 PP(widen)(vf32 x) {
     if (i < total) {                                                          \
       const size_t n = total - i;                                             \
       VT c, s;                                                                \
-      COS_SIN(PP(fixed_turns)(p, zk, zv, pair), &c, &s);                      \
+      COS_SIN(TURNS(p, zk, zv, pair), &c, &s);                                \
       __VA_ARGS__                                                             \
     }                                                                         \
   } while (0)
@@ -118,7 +130,7 @@ PP_TARGET static inline vf64 PP(widen)(vf32 x) {
 /* re/im += scale·(cos, sin) over bins [lo, hi), in float32 like the field; r/m point at bin lo. */
 PP_TARGET static void PP(bind)(pp_seeds p, uint32_t lo, uint32_t hi, double scale, float* restrict r, float* restrict m) {
   const float scale32 = (float)scale;
-  PP_FOR_BINS_AS(vf32, PP(cos_sin_f32), p, 1, lo, hi, {
+  PP_FOR_BINS_F32(p, 1, lo, hi, {
     vf32 vr = {0}, vm = {0};
     __builtin_memcpy(&vr, r + i, n * sizeof(float));
     __builtin_memcpy(&vm, m + i, n * sizeof(float));
@@ -147,7 +159,7 @@ PP_TARGET static double PP(dot)(pp_seeds p, uint32_t lo, uint32_t hi, const floa
  * products summed in float64: clean-up's first, ranking stage, over a field already unbound from the key code. */
 PP_TARGET static double PP(code_dot32)(pp_seeds p, uint32_t lo, uint32_t hi, const float* r, const float* m) {
   vf64 sum = {0};
-  PP_FOR_BINS_AS(vf32, PP(cos_sin_f32), p, 0, lo, hi, {
+  PP_FOR_BINS_F32(p, 0, lo, hi, {
     vf32 vr = {0}, vm = {0};
     __builtin_memcpy(&vr, r + i, n * sizeof(float));
     __builtin_memcpy(&vm, m + i, n * sizeof(float));
@@ -167,6 +179,7 @@ PP_TARGET static void PP(code)(pp_seeds p, uint32_t lo, uint32_t hi, double* res
 }
 
 #undef PP_FOR_BINS
+#undef PP_FOR_BINS_F32
 #undef PP_FOR_BINS_AS
 #undef vu64
 #undef vi64
