@@ -2,6 +2,9 @@
 // views included, which is why nothing is typed as Napi::ArrayBuffer). src/kernels/ validates arguments; the
 // checks here only keep a bad call from touching memory it does not own.
 #include <napi.h>
+#ifdef __linux__
+#include <sched.h>
+#endif
 
 #include "atlas.h"
 #include "c/internal.h"
@@ -188,6 +191,18 @@ Napi::Value Select(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), atlas_k_select(info[0].As<Napi::String>().Utf8Value().c_str()) == 0);
 }
 
+// Moves the calling thread to SCHED_IDLE (Linux; no privilege needed): the store's binder threads then run only on a
+// CPU no other thread wants, and any thread that wakes there preempts them at once. Nice 19 alone still left them a
+// share and a slice to finish: batched stores/s were 10 % lower in an A/B of the two (docs/benchmarks/holo.md, 2026-12-06).
+Napi::Value IdleThread(const Napi::CallbackInfo& info) {
+#ifdef __linux__
+  const struct sched_param param = {};
+  return Napi::Boolean::New(info.Env(), sched_setscheduler(0, SCHED_IDLE, &param) == 0);
+#else
+  return Napi::Boolean::New(info.Env(), false);
+#endif
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   static const struct {
     const char* name;
@@ -211,6 +226,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     {"tableBudgetRelease", TableBudgetRelease},
     {"variant", Variant},
     {"select", Select},
+    {"idleThread", IdleThread},
   };
   for (const auto& f : functions) exports.Set(f.name, Napi::Function::New(env, f.fn, f.name));
   return exports;

@@ -4,21 +4,29 @@
 import { readlinkSync } from 'node:fs';
 import { constants, getPriority, setPriority } from 'node:os';
 import { kernels } from '../src/kernels/index.js';
+import { nativeAddon } from '../src/kernels/native.js';
 
 const LOWEST = constants.priority.PRIORITY_LOW; // 19: the lowest
 
 /**
  * Binding takes the CPU that stores leave idle: each thread of the pool lowers its own priority to the lowest (on
- * Linux a thread is scheduled by its id, /proc/thread-self -> <pid>/task/<tid>), so it never delays the ingest it runs
- * beside. Where that fails (other systems), binding waits for stores to pause instead (src/store/holo-store.ts).
+ * Linux a thread is scheduled by its id, /proc/thread-self -> <pid>/task/<tid>), then, where the native addon can,
+ * moves itself to SCHED_IDLE, so it never delays the ingest it runs beside. Where neither works (other systems),
+ * binding waits for stores to pause instead (src/store/holo-store.ts).
  */
 function lowerOwnPriority(): boolean {
+  let lowered = false;
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
     setPriority(tid, LOWEST);
-    return getPriority(tid) === LOWEST;
+    lowered = getPriority(tid) === LOWEST;
   } catch {
-    return false;
+    // not Linux: only the idle policy below, if anything
+  }
+  try {
+    return nativeAddon().idleThread() || lowered;
+  } catch {
+    return lowered; // no native addon here
   }
 }
 const background = lowerOwnPriority();

@@ -12,6 +12,8 @@ export interface NativeAddon extends Required<RawKernels> {
   /** libatlas's budget alloc/release (C atomics) on slot {slot, generation} of a DomainTable's Int32Array; an ErrorCode. */
   tableBudgetAlloc(table: Int32Array, slot: number, generation: number, amt: number): number;
   tableBudgetRelease(table: Int32Array, slot: number, generation: number, amt: number): number;
+  /** Moves the calling thread to SCHED_IDLE (Linux); false where that is not possible. */
+  idleThread(): boolean;
 }
 
 const require = createRequire(import.meta.url);

@@ -16,23 +16,29 @@ export function defaultBindThreads(): number {
 
 /**
  * Binds batches of phase-code pairs into a shared field (HoloField with `shared`) on `threads` worker threads, each
- * over its own range of bins, so the store owner's thread stays free for stores and reads. The result is bitwise
- * what one thread binding the pairs in order gives.
+ * over its own range of bins, so the store owner's thread stays free for stores and reads. Each range has its own
+ * single-thread lane that runs its batches in call order (each handed over once the one before is done: piscina's
+ * queue alone does not keep that order), so calls may overlap: a thread that is behind (its core taken by stores)
+ * holds up no other, and every bin still sums its pairs in call order, bitwise what one thread binding them in order
+ * gives.
  */
 export class BindPool {
   readonly threads: number;
-  #pool: Piscina;
+  #lanes: Piscina[];
+  /** Each lane's last batch: the next waits for it. */
+  #tails: Promise<unknown>[];
   #background?: Promise<boolean>;
 
   constructor(threads = defaultBindThreads()) {
     if (!Number.isInteger(threads) || threads < 1) fail(ErrorCode.INVALID, `bind threads must be an integer >= 1, got ${String(threads)}`);
     this.threads = threads;
-    this.#pool = new Piscina({ filename: BIND_WORKER, minThreads: 1, maxThreads: threads, idleTimeout: 30_000 });
+    this.#lanes = Array.from({ length: threads }, () => new Piscina({ filename: BIND_WORKER, minThreads: 1, maxThreads: 1, idleTimeout: 30_000 }));
+    this.#tails = this.#lanes.map(() => Promise.resolve());
   }
 
-  /** Whether the binder threads run at the lowest priority, so they only take CPU that nothing else wants. */
+  /** Whether every binder thread runs at the lowest priority, so binding only takes CPU that nothing else wants. */
   runsInBackground(): Promise<boolean> {
-    return (this.#background ??= this.#pool.run(null, { name: 'runsInBackground' }) as Promise<boolean>);
+    return (this.#background ??= Promise.all(this.#lanes.map((lane) => lane.run(null, { name: 'runsInBackground' }) as Promise<boolean>)).then((all) => all.every(Boolean)));
   }
 
   /** ψ += P_key ⊙ P_value / √D for every pair of `seeds` (8 words each: key seed, value seed), in order. */
@@ -43,14 +49,17 @@ export class BindPool {
     const step = Math.max(ALIGN, Math.ceil(bins / this.threads / ALIGN) * ALIGN);
     const { re, im } = field.spectrum;
     const tasks = [];
-    for (let from = 0; from < bins; from += step) {
-      tasks.push(this.#pool.run({ re, im, dimension: field.dimension, from, to: Math.min(bins, from + step), seeds }));
+    for (let from = 0, lane = 0; from < bins; from += step, lane++) {
+      const task = { re, im, dimension: field.dimension, from, to: Math.min(bins, from + step), seeds };
+      const run = this.#tails[lane]!.then(() => this.#lanes[lane]!.run(task));
+      this.#tails[lane] = run.catch(() => {}); // the caller sees the failure; the lane goes on
+      tasks.push(run);
     }
     await Promise.all(tasks);
     field.items += seeds.length / 8;
   }
 
   async close(): Promise<void> {
-    await this.#pool.close();
+    await Promise.all(this.#lanes.map((lane) => lane.close()));
   }
 }

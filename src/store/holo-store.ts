@@ -45,6 +45,8 @@ const CHECKPOINT_MIN_MS = 5000;
 const CLOSE_BIND_MS = 2000;
 /** Pairs of one field handed to the bind pool at a time. */
 const BIND_BATCH = 64;
+/** Batches handed to the bind pool and not yet bound, at most. */
+const BIND_IN_FLIGHT = 4;
 const NO_BYTES = new Uint8Array(0);
 /**
  * Binding runs behind the stores on binder threads at the lowest priority, so it takes only the CPU they leave idle
@@ -407,30 +409,59 @@ export class HoloStore extends LmdbStore {
     for (const wake of this.#roomWaiters.splice(0)) wake();
   }
 
-  /** Binds queued pairs in batches of one field on the bind pool's threads, so stores and reads go on meanwhile. */
+  /**
+   * Binds queued pairs in batches of one field on the bind pool's threads, so stores and reads go on meanwhile. Up to
+   * BIND_IN_FLIGHT batches are handed over at once: the pool keeps each bin's pairs in order, and its threads never
+   * wait for this thread to prepare the next batch's seeds.
+   */
   async #bindQueued(): Promise<void> {
-    while (this.#queueHead < this.#queue.length && !this.#closing) {
-      await this.#writesPaused();
-      const first = this.#queue[this.#queueHead]!;
-      let end = this.#queueHead + 1;
-      while (end < this.#queue.length && end - this.#queueHead < BIND_BATCH) {
-        const next = this.#queue[end]!;
-        if (next.index !== first.index || next.layer !== first.layer || next.shard !== first.shard || next.sign !== first.sign) break;
-        end++;
-      }
-      // Pairs of a generation a rebalance has replaced are dropped: the new fields were bound from the manifests.
-      // Unbinds (rare: evictions) run on this thread; no bind-pool batch is in flight meanwhile.
-      if (first.index === this.#index && first.sign === -1) {
-        for (let i = this.#queueHead; i < end; i++) first.index.bindPair(first.layer, first.shard, this.#queue[i]!.item, -1);
-      } else if (first.index === this.#index) {
-        const seeds = new Uint32Array(8 * (end - this.#queueHead));
-        for (let i = this.#queueHead; i < end; i++) seeds.set(first.index.pairSeeds(first.layer, this.#queue[i]!.item), 8 * (i - this.#queueHead));
-        await this.#binders().bind(first.index.shards[first.layer]![first.shard]!.field, seeds);
-      }
-      this.#pending[first.layer]! -= end - this.#queueHead;
-      this.#queueHead = end;
+    const inFlight = new Set<Promise<void>>();
+    let failure: { error: unknown } | undefined;
+    const bound = (layer: number, pairs: number): void => {
+      this.#pending[layer]! -= pairs;
       this.#wakeRoomWaiters();
+    };
+    try {
+      while (!this.#closing && !failure) {
+        if (this.#queueHead >= this.#queue.length) {
+          if (inFlight.size === 0) break;
+          await Promise.race(inFlight).catch(() => {}); // pairs queued meanwhile are picked up before this returns
+          continue;
+        }
+        await this.#writesPaused();
+        const first = this.#queue[this.#queueHead]!;
+        let end = this.#queueHead + 1;
+        while (end < this.#queue.length && end - this.#queueHead < BIND_BATCH) {
+          const next = this.#queue[end]!;
+          if (next.index !== first.index || next.layer !== first.layer || next.shard !== first.shard || next.sign !== first.sign) break;
+          end++;
+        }
+        const pairs = end - this.#queueHead;
+        // Pairs of a generation a rebalance has replaced are dropped: the new fields were bound from the manifests.
+        // Unbinds (rare: evictions) run on this thread, once no bind-pool batch is in flight.
+        if (first.index === this.#index && first.sign === -1) {
+          await Promise.all(inFlight);
+          for (let i = this.#queueHead; i < end; i++) first.index.bindPair(first.layer, first.shard, this.#queue[i]!.item, -1);
+          bound(first.layer, pairs);
+        } else if (first.index === this.#index) {
+          const seeds = new Uint32Array(8 * pairs);
+          for (let i = this.#queueHead; i < end; i++) seeds.set(first.index.pairSeeds(first.layer, this.#queue[i]!.item), 8 * (i - this.#queueHead));
+          const batch = this.#binders().bind(first.index.shards[first.layer]![first.shard]!.field, seeds);
+          inFlight.add(batch);
+          batch.then(
+            () => (inFlight.delete(batch), bound(first.layer, pairs)),
+            (error: unknown) => (inFlight.delete(batch), (failure ??= { error })),
+          );
+          if (inFlight.size >= BIND_IN_FLIGHT) await Promise.race(inFlight).catch(() => {});
+        } else {
+          bound(first.layer, pairs);
+        }
+        this.#queueHead = end;
+      }
+    } finally {
+      await Promise.allSettled(inFlight);
     }
+    if (failure) throw failure.error;
     if (this.#queueHead >= this.#queue.length) {
       this.#queue = [];
       this.#queueHead = 0;
