@@ -193,7 +193,8 @@ Napi::Value Select(const Napi::CallbackInfo& info) {
 
 // Moves the calling thread to SCHED_IDLE (Linux; no privilege needed): the store's binder threads then run only on a
 // CPU no other thread wants, and any thread that wakes there preempts them at once. Nice 19 alone still left them a
-// share and a slice to finish: batched stores/s were 10 % lower in an A/B of the two (docs/benchmarks/holo.md, 2026-12-06).
+// share and a slice to finish: batched stores/s were 10 % lower in an A/B of the two (docs/benchmarks/holo.md,
+// 2026-12-06).
 Napi::Value IdleThread(const Napi::CallbackInfo& info) {
 #ifdef __linux__
   const struct sched_param param = {};
