@@ -3,9 +3,10 @@
  * empty for wasm). Explicit vectors because GCC 12 left the scalar loop scalar below AVX-512: it needs 64-bit
  * multiplies and int64 -> double conversions, and the quadrant select read as control flow.
  *
- * Exactness of the float64 paths (dot, code): the turns of key and value bins are 53-bit fixed-point numbers (x >> 11), so
- * their sum, its nearest quarter turn q and the remainder are computed in integers, exactly; only the remainder (|rem| <= 2^50, converted
- * exactly by the 1.5·2^52 trick) meets floating point, as r = rem·(π/2)·2^-51 in [-π/4, π/4]. */
+ * Exactness of the float64 paths (dot, code): the turns of key and value bins are 53-bit fixed-point numbers
+ * (x >> 11), so their sum, its nearest quarter turn q and the remainder are computed in integers, exactly; only the
+ * remainder (|rem| <= 2^50, converted exactly by the 1.5·2^52 trick) meets floating point, as r = rem·(π/2)·2^-51 in
+ * [-π/4, π/4]. */
 
 #define PP_CAT2(a, b) a##_##b
 #define PP_CAT(a, b) PP_CAT2(a, b)
@@ -31,10 +32,12 @@ PP_TARGET static inline vu64 PP(mix64)(vu64 z) {
 }
 
 /* z_key, z_value: s0 + k·golden per lane. The turns of the key's code, plus the value's when `pair` (a constant), as a
- * 53-bit fixed-point number (any whole turns above). */
-PP_TARGET static inline vu64 PP(fixed_turns)(pp_seeds p, vu64 z_key, vu64 z_value, const int pair) {
-  vu64 a = (PP(mix64)(z_key) ^ p.k1) >> 11;
-  if (pair) a += (PP(mix64)(z_value) ^ p.v1) >> 11;
+ * fixed-point number of 64 - shift bits (a constant): 53 (shift 11) for the float64 paths, any whole turns above; 64
+ * (shift 0) for the float32 ones, whole turns dropped, which differs from the 53-bit sum·2^11 only by the carry out of
+ * the 11 low bits that sum drops, below 2^-52 turns. */
+PP_TARGET static inline vu64 PP(turns)(pp_seeds p, vu64 z_key, vu64 z_value, const int pair, const int shift) {
+  vu64 a = (PP(mix64)(z_key) ^ p.k1) >> shift;
+  if (pair) a += (PP(mix64)(z_value) ^ p.v1) >> shift;
   return a;
 }
 
@@ -53,15 +56,6 @@ PP_TARGET static inline void PP(cos_sin)(vu64 a, vf64* c_out, vf64* s_out) {
   const vu64 swap = -(q & 1), cs = (vu64)c, ss = (vu64)s;
   *c_out = (vf64)(((cs & ~swap) | (ss & swap)) ^ ((((q + 1) >> 1) & 1) << 63));
   *s_out = (vf64)(((ss & ~swap) | (cs & swap)) ^ (((q >> 1) & 1) << 63));
-}
-
-/* The turns of the key's code, plus the value's when `pair`, as a 64-bit fixed-point number (2^-64 turns, whole turns
- * dropped): the float32 paths' input. It differs from fixed_turns·2^11 only by the carry out of the 11 low bits that
- * fixed_turns drops, below 2^-52 turns. */
-PP_TARGET static inline vu64 PP(raw_turns)(pp_seeds p, vu64 z_key, vu64 z_value, const int pair) {
-  vu64 a = PP(mix64)(z_key) ^ p.k1;
-  if (pair) a += PP(mix64)(z_value) ^ p.v1;
-  return a;
 }
 
 /* cos and sin in float32 of 2π·a·2^-64, for binds into float32 fields and clean-up's ranking dot. Only the top 32 bits
@@ -99,10 +93,10 @@ PP_TARGET static inline vf64 PP(widen)(vf32 x) {
 /* Bins [lo, hi) (1 <= lo <= hi <= D/2) in steps of LANES bins; the body gets the step's cos/sin c, s, the offset i of
  * its first bin and the number n of real bins: LANES (a constant, so the copies are plain vector loads and stores), or
  * fewer on the last, partial step, whose copies are zero-padded. */
-#define PP_FOR_BINS(p, pair, lo, hi, ...) PP_FOR_BINS_AS(vf64, PP(fixed_turns), PP(cos_sin), p, pair, lo, hi, __VA_ARGS__)
-/* The same with the step's c, s of vector type VT from COS_SIN of TURNS. */
-#define PP_FOR_BINS_F32(p, pair, lo, hi, ...) PP_FOR_BINS_AS(vf32, PP(raw_turns), PP(cos_sin_f32), p, pair, lo, hi, __VA_ARGS__)
-#define PP_FOR_BINS_AS(VT, TURNS, COS_SIN, p, pair, lo, hi, ...)              \
+#define PP_FOR_BINS(p, pair, lo, hi, ...) PP_FOR_BINS_AS(vf64, 11, PP(cos_sin), p, pair, lo, hi, __VA_ARGS__)
+/* The same with the step's c, s of vector type VT from COS_SIN of the turns shifted right by SHIFT. */
+#define PP_FOR_BINS_F32(p, pair, lo, hi, ...) PP_FOR_BINS_AS(vf32, 0, PP(cos_sin_f32), p, pair, lo, hi, __VA_ARGS__)
+#define PP_FOR_BINS_AS(VT, SHIFT, COS_SIN, p, pair, lo, hi, ...)              \
   do {                                                                        \
     vu64 zk, zv;                                                              \
     for (int j = 0; j < LANES; j++) {                                         \
@@ -114,7 +108,7 @@ PP_TARGET static inline vf64 PP(widen)(vf32 x) {
     for (; i + LANES <= total; i += LANES) {                                  \
       const size_t n = LANES;                                                 \
       VT c, s;                                                                \
-      COS_SIN(TURNS(p, zk, zv, pair), &c, &s);                                \
+      COS_SIN(PP(turns)(p, zk, zv, pair, SHIFT), &c, &s);                      \
       __VA_ARGS__                                                             \
       zk += LANES * PP_GOLDEN;                                                \
       zv += LANES * PP_GOLDEN;                                                \
@@ -122,7 +116,7 @@ PP_TARGET static inline vf64 PP(widen)(vf32 x) {
     if (i < total) {                                                          \
       const size_t n = total - i;                                             \
       VT c, s;                                                                \
-      COS_SIN(TURNS(p, zk, zv, pair), &c, &s);                                \
+      COS_SIN(PP(turns)(p, zk, zv, pair, SHIFT), &c, &s);                      \
       __VA_ARGS__                                                             \
     }                                                                         \
   } while (0)

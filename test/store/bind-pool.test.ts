@@ -32,7 +32,7 @@ function bindHere(dimension: number, seeds: Uint32Array): HoloField {
 const statField = (stat: string, n: number): number => Number(readFileSync(stat, 'utf8').split(') ')[1]!.split(' ')[n - 3]);
 const niceOf = (stat: string): number => statField(stat, 19);
 const SCHED_IDLE = 5;
-const threads = (): string[] => readdirSync('/proc/self/task').map((tid) => `/proc/self/task/${tid}/stat`);
+const threadStats = (): string[] => readdirSync('/proc/self/task').map((tid) => `/proc/self/task/${tid}/stat`);
 
 describe('BindPool', () => {
   const pools = [1, 2, 3].map((threads) => new BindPool(threads));
@@ -49,7 +49,7 @@ describe('BindPool', () => {
         return;
       }
       expect(background).toBe(true);
-      const binders = threads().filter((stat) => niceOf(stat) === 19);
+      const binders = threadStats().filter((stat) => niceOf(stat) === 19);
       expect(binders.length).toBeGreaterThan(0);
       // Set by the native addon, which must exist on Linux x64.
       expect(binders.map((stat) => statField(stat, 41))).toEqual(binders.map(() => SCHED_IDLE));
